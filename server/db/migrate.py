@@ -42,7 +42,8 @@ async def migrate(db: Database) -> list[str]:
     async with db.write() as tx:
         await tx.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
                          " number INTEGER PRIMARY KEY, name TEXT NOT NULL,"
-                         " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')))")
+                         " applied_at TEXT NOT NULL"
+                         " DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')))")
         done = {r["number"] for r in await tx.all("SELECT number FROM schema_migrations")}
         for number, name, sql in migration_files():
             if number in done:

@@ -1,0 +1,110 @@
+"""The application factory: one ASGI app holding the web app and the socket server."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+import socketio
+from quart import Quart, Response
+from quart_schema import QuartSchema
+
+from realtime.broadcast import Broadcaster
+from realtime.server import create_socket_server
+from server.clock import Clock, SystemClock
+from server.domain.live import LiveEvent
+from server.services import Services, catch_up, open_services
+from server.settings import Settings
+from server.web import api, auth, health, spa
+from server.web.errors import install_error_handlers
+from server.web.session import check_csrf, user_for_session
+
+log = logging.getLogger("server")
+
+SESSION_LIFETIME = timedelta(days=30)
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: https:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+class RfcApp(Quart):
+    """The Quart app with the app's parts on it (no module-level state anywhere)."""
+
+    settings: Settings
+    clock: Clock
+    sio: socketio.AsyncServer
+    broadcaster: Broadcaster
+    services: Services
+
+    @property
+    def asgi(self) -> socketio.ASGIApp:
+        """What the HTTP server runs: Socket.IO in front, everything else to Quart."""
+        return self._asgi
+
+    async def publish(self, event: LiveEvent) -> None:
+        await self.broadcaster.publish(event)
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None) -> RfcApp:
+    app = RfcApp(__name__, static_folder=None)
+    app.settings = settings
+    app.clock = clock or SystemClock()
+    app.config.update(
+        SECRET_KEY=settings.SECRET_KEY,
+        SESSION_COOKIE_NAME="rfc_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.cookies_secure,
+        PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        JSON_SORT_KEYS=False,
+    )
+    QuartSchema(app, openapi_path="/api/openapi.json", redoc_ui_path=None,
+                scalar_ui_path=None, swagger_ui_path=None,
+                info={"title": "RFC app API", "version": "1"})
+    install_error_handlers(app)
+    for blueprint in (health.blueprint, auth.blueprint, api.blueprint, spa.blueprint):
+        app.register_blueprint(blueprint)
+
+    @app.before_request
+    async def _csrf() -> None:
+        check_csrf()
+
+    @app.after_request
+    async def _headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if response.mimetype == "application/json":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+
+    def load_session(cookie: str) -> Any:
+        return serializer.loads(cookie, max_age=int(SESSION_LIFETIME.total_seconds()))
+
+    async def load_user(data: dict[str, Any]) -> Any:
+        return await user_for_session(app.services.domain.store, data)
+
+    app.sio = create_socket_server(cookie_name=app.config["SESSION_COOKIE_NAME"],
+                                   load_session=load_session, load_user=load_user,
+                                   allowed_origins=[settings.APP_URL.rstrip("/")]
+                                   if settings.APP_URL else None)
+    app.broadcaster = Broadcaster(app.sio)
+    app._asgi = socketio.ASGIApp(app.sio, other_asgi_app=app)
+
+    @app.before_serving
+    async def _start() -> None:
+        app.services = await open_services(settings, clock=app.clock, publish=app.publish)
+        await catch_up(app.services)
+        log.info("RFC app started — meta repo %s", app.services.domain.meta_repo.full_name)
+
+    @app.after_serving
+    async def _stop() -> None:
+        await app.services.close()
+        log.info("RFC app stopped")
+
+    return app

@@ -1,0 +1,170 @@
+"""The `rfc-app` command: serve, demo, migrate, users add."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from server.app import create_app
+from server.db.engine import Database
+from server.db.migrate import migrate
+from server.demo import DEMO_USERS, demo_password, seed_demo
+from server.domain.accounts import add_user, generate_password
+from server.errors import AppError
+from server.services import open_services
+from server.settings import BadSetting, MissingSetting, Settings, ensure_secret_key, load_settings
+
+log = logging.getLogger("server")
+
+
+def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
+    overrides: dict[str, Any] = {"DATA_DIR": getattr(args, "data_dir", None),
+                                 "HOST": getattr(args, "host", None),
+                                 "PORT": getattr(args, "port", None), **extra}
+    settings = load_settings(**overrides)
+    return ensure_secret_key(settings) if settings.FORGE == "embedded" else settings
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _serve(settings: Settings) -> None:
+    app = create_app(settings)
+    uvicorn.run(app.asgi, host=settings.HOST, port=settings.PORT, log_level="info",
+                proxy_headers=True, ws_per_message_deflate=False, timeout_graceful_shutdown=5)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    _configure_logging(settings.LOG_LEVEL)
+    _serve(settings)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    # The demo is for one person on this machine: never listen beyond loopback.
+    settings = _settings(args, HOST="127.0.0.1")
+    _configure_logging(settings.LOG_LEVEL)
+    password = demo_password(settings.DATA_DIR, settings.DEMO_PASSWORD)
+
+    async def seed() -> list[str]:
+        services = await open_services(settings)
+        try:
+            return await seed_demo(services, password)
+        finally:
+            await services.close()
+
+    created = asyncio.run(seed())
+    print(f"\nDemo data in {settings.DATA_DIR.resolve()}"
+          + (f" (created: {', '.join(created)})" if created else " (reused)"))
+    print(f"\n  Open {settings.public_url}/ in your browser.")
+    print("  Accounts: " + ", ".join(login for login, _ in DEMO_USERS)
+          + f" — password: {password}")
+    print(f"  The owner account is `{settings.OWNER_LOGIN}`. Stop with Ctrl+C.\n", flush=True)
+    _serve(settings)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    _configure_logging(settings.LOG_LEVEL)
+
+    async def run() -> list[str]:
+        db = Database.open_sqlite(settings.database_path)
+        try:
+            return await migrate(db)
+        finally:
+            await db.close()
+
+    applied = asyncio.run(run())
+    print(f"applied {len(applied)} migration(s)" + (f": {', '.join(applied)}" if applied else
+                                                    "; the database is up to date"))
+    return 0
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    _configure_logging("WARNING")
+    generated = False
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"Password for {args.login} (empty to generate one): ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    if not password:
+        password, generated = generate_password(), True
+
+    async def run() -> str:
+        services = await open_services(settings)
+        try:
+            user = await add_user(services.domain, login=args.login, email=args.email or "",
+                                  password=password, display_name=args.name)
+            return user.role
+        finally:
+            await services.close()
+
+    role = asyncio.run(run())
+    print(f"added {args.login} ({role})")
+    if generated:
+        print(f"password: {password}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rfc-app", description="Write RFCs together.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser, *, listen: bool) -> None:
+        p.add_argument("--data-dir", type=Path, help="data folder (DATA_DIR)")
+        if listen:
+            p.add_argument("--port", type=int, help="port to listen on (PORT)")
+
+    serve = commands.add_parser("serve", help="run the app")
+    common(serve, listen=True)
+    serve.add_argument("--host", help="address to listen on (HOST)")
+    serve.set_defaults(run=cmd_serve)
+
+    demo = commands.add_parser("demo", help="seed demo data and run on 127.0.0.1")
+    common(demo, listen=True)
+    demo.set_defaults(run=cmd_demo)
+
+    mig = commands.add_parser("migrate", help="apply database migrations")
+    common(mig, listen=False)
+    mig.set_defaults(run=cmd_migrate)
+
+    users = commands.add_parser("users", help="manage accounts of the embedded forge")
+    users_commands = users.add_subparsers(dest="users_command", required=True)
+    add = users_commands.add_parser("add", help="add an account (password read from stdin)")
+    add.add_argument("login")
+    add.add_argument("--email", default="")
+    add.add_argument("--name", help="display name (default: the login)")
+    common(add, listen=False)
+    add.set_defaults(run=cmd_users_add)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except (MissingSetting, BadSetting) as exc:
+        print(f"rfc-app: {exc}", file=sys.stderr)
+        return 2
+    except AppError as exc:
+        print(f"rfc-app: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,47 @@
+"""The SQL implementation of the domain's store protocols."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from server.db.cache import SqlCache
+from server.db.engine import Database, Tx
+from server.db.records import SqlAudit, SqlClosures, SqlDeliveries
+from server.db.users import SqlUsers
+from server.domain.live import LiveEvent
+
+Publish = Callable[[LiveEvent], Awaitable[None]]
+
+
+class SqlUnitOfWork:
+    def __init__(self, tx: Tx, publish: Publish | None) -> None:
+        self.tx = tx
+        self.users = SqlUsers(tx)
+        self.cache = SqlCache(tx)
+        self.audit = SqlAudit(tx)
+        self.closures = SqlClosures(tx)
+        self.deliveries = SqlDeliveries(tx)
+        self._publish = publish
+
+    def emit(self, event: LiveEvent) -> None:
+        publish = self._publish
+        if publish is None:
+            raise RuntimeError("live events can only be emitted from a write")
+        self.tx.after_commit(lambda: publish(event))
+
+
+class SqlStore:
+    def __init__(self, db: Database, publish: Publish) -> None:
+        self.db = db
+        self._publish = publish
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[SqlUnitOfWork]:
+        async with self.db.read() as tx:
+            yield SqlUnitOfWork(tx, None)
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[SqlUnitOfWork]:
+        async with self.db.write() as tx:
+            yield SqlUnitOfWork(tx, self._publish)

@@ -1,0 +1,31 @@
+"""People as the domain sees them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from server.forge.port import Person
+
+Role = Literal["owner", "admin", "contributor"]
+ROLES: tuple[Role, ...] = ("owner", "admin", "contributor")
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    login: str
+    display_name: str
+    email: str
+    role: Role
+    suspended: bool = False
+    session_epoch: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "login": self.login, "display_name": self.display_name,
+                "role": self.role}
+
+    def as_author(self, mail_domain: str = "users.rfc-app.invalid") -> Person:
+        """The commit author for this person; a placeholder address if they gave none."""
+        return Person(login=self.login, name=self.display_name or self.login,
+                      email=self.email or f"{self.login}@{mail_domain}")

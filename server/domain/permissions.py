@@ -1,0 +1,43 @@
+"""The one place that decides who may do what."""
+
+from __future__ import annotations
+
+from server.domain.people import User
+from server.errors import Forbidden, NotSignedIn
+
+PUBLIC_ROOMS = ("catalog",)
+PUBLIC_ROOM_PREFIXES = ("rfc:",)
+
+
+def require_signed_in(user: User | None) -> User:
+    if user is None:
+        raise NotSignedIn("Sign in first.")
+    if user.suspended:
+        raise Forbidden("Your account is suspended.", code="suspended")
+    return user
+
+
+def may_propose(user: User | None) -> bool:
+    return user is not None and not user.suspended
+
+
+def may_decide_proposal(user: User | None) -> bool:
+    return user is not None and not user.suspended and user.role in ("owner", "admin")
+
+
+def require_may_decide_proposal(user: User | None) -> User:
+    signed_in = require_signed_in(user)
+    if not may_decide_proposal(signed_in):
+        raise Forbidden("Only the owner or an admin can merge or close a proposal.")
+    return signed_in
+
+
+def may_join_room(user: User | None, room: str) -> bool:
+    """Rooms anyone may watch are public; a user's own room is theirs alone."""
+    if room in PUBLIC_ROOMS or room.startswith(PUBLIC_ROOM_PREFIXES):
+        return True
+    if room.startswith("user:"):
+        return user is not None and not user.suspended and room == f"user:{user.id}"
+    if room == "admin":
+        return user is not None and not user.suspended and user.role in ("owner", "admin")
+    return False

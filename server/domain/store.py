@@ -1,0 +1,98 @@
+"""What the domain needs from persistence, as protocols.
+
+``server/db/store.py`` implements them on SQL; the domain never sees SQL.
+A unit of work is one transaction; live events emitted on it are sent only
+after it commits.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from server.domain.live import LiveEvent
+from server.domain.people import Role, User
+from server.domain.views import RfcView
+
+
+@dataclass(frozen=True)
+class CachedPull:
+    repo: str
+    number: int
+    kind: str  # "proposal", "body", "metadata" or "other"
+    rfc_slug: str | None
+    title: str
+    body: str
+    head_branch: str
+    base_branch: str
+    head_sha: str
+    state: str
+    author_login: str
+    created_at: str
+    updated_at: str
+    merged_at: str | None = None
+    closed_at: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CachedRfc:
+    view: RfcView
+    path: str
+    commit_sha: str
+
+
+class Users(Protocol):
+    async def get(self, user_id: int) -> User | None: ...
+    async def by_login(self, login: str) -> User | None: ...
+    async def password_hash(self, login: str) -> tuple[User, str] | None: ...
+    async def create(self, *, login: str, display_name: str, email: str, role: Role,
+                     password_hash: str | None, at: str) -> User: ...
+    async def set_password_hash(self, user_id: int, password_hash: str) -> None: ...
+    async def touch(self, user_id: int, at: str) -> None: ...
+
+
+class Cache(Protocol):
+    async def get_rfc(self, slug: str) -> CachedRfc | None: ...
+    async def list_rfcs(self) -> list[RfcView]: ...
+    async def upsert_rfc(self, rfc: CachedRfc) -> bool: ...
+    async def delete_rfc(self, slug: str) -> bool: ...
+    async def get_pull(self, repo: str, number: int) -> CachedPull | None: ...
+    async def list_pulls(self, *, kind: str | None = None,
+                         state: str | None = None) -> list[CachedPull]: ...
+    async def upsert_pull(self, pull: CachedPull) -> CachedPull | None:
+        """Store ``pull``; return the previous row (None if new). Unchanged rows are not written."""
+
+
+class Audit(Protocol):
+    async def record(self, *, at: str, actor_id: int | None, kind: str, target: str,
+                     details: dict[str, Any] | None = None,
+                     on_behalf_of: str | None = None) -> int: ...
+
+
+class Closures(Protocol):
+    async def set_reason(self, *, repo: str, number: int, reason: str, closed_by: int | None,
+                         at: str) -> None: ...
+    async def reason(self, repo: str, number: int) -> str | None: ...
+
+
+class Deliveries(Protocol):
+    async def first_time(self, delivery_id: str, at: str) -> bool:
+        """Record the delivery; True only the first time it is seen."""
+
+
+class UnitOfWork(Protocol):
+    users: Users
+    cache: Cache
+    audit: Audit
+    closures: Closures
+    deliveries: Deliveries
+
+    def emit(self, event: LiveEvent) -> None:
+        """Queue a live event, sent once this unit of work commits."""
+
+
+class Store(Protocol):
+    def read(self) -> AbstractAsyncContextManager[UnitOfWork]: ...
+    def write(self) -> AbstractAsyncContextManager[UnitOfWork]: ...

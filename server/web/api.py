@@ -1,0 +1,75 @@
+"""The JSON API the browser client uses. Handlers parse, call one domain operation, answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quart import Blueprint, current_app
+from quart_schema import validate_request
+
+from server.domain import catalog, proposals
+from server.domain.permissions import may_decide_proposal
+from server.render.markdown import render_markdown
+from server.services import Services
+from server.web.schemas import CloseIn, MergeIn, ProposalIn
+from server.web.session import csrf_token, current_user
+
+blueprint = Blueprint("api", __name__, url_prefix="/api")
+
+
+def services() -> Services:
+    return current_app.services  # type: ignore[attr-defined,no-any-return]
+
+
+@blueprint.get("/me")
+async def me() -> dict[str, Any]:
+    user = await current_user()
+    return {"user": user.to_json() if user else None, "csrf_token": csrf_token()}
+
+
+@blueprint.get("/catalog")
+async def get_catalog() -> dict[str, Any]:
+    rfcs, pending = await catalog.get_catalog(services().domain)
+    return {"rfcs": [r.to_json() for r in rfcs], "pending": [p.to_json() for p in pending]}
+
+
+@blueprint.get("/rfcs/<slug>")
+async def get_rfc(slug: str) -> dict[str, Any]:
+    rfc, body = await catalog.get_rfc(services().domain, slug)
+    return {"rfc": rfc.to_json(), "body_html": render_markdown(body)}
+
+
+@blueprint.post("/proposals")
+@validate_request(ProposalIn)
+async def propose(data: ProposalIn) -> tuple[dict[str, Any], int]:
+    s = services()
+    proposal = await proposals.propose_rfc(s.domain, s.ingest, await current_user(),
+                                           title=data.title, slug=data.slug, pitch=data.pitch)
+    return {"proposal": proposal.to_json()}, 201
+
+
+@blueprint.get("/proposals/<int:number>")
+async def get_proposal(number: int) -> dict[str, Any]:
+    d = services().domain
+    proposal = await proposals.get_proposal(d, number)
+    text = await proposals.proposal_text(d, proposal)
+    return {"proposal": proposal.to_json(), "body_html": render_markdown(text),
+            "can_decide": may_decide_proposal(await current_user())}
+
+
+@blueprint.post("/proposals/<int:number>/merge")
+@validate_request(MergeIn)
+async def merge(number: int, data: MergeIn) -> dict[str, Any]:
+    s = services()
+    proposal, rfc = await proposals.merge_proposal(s.domain, s.ingest, await current_user(),
+                                                   number, expected_head=data.head_sha)
+    return {"proposal": proposal.to_json(), "rfc": rfc.to_json()}
+
+
+@blueprint.post("/proposals/<int:number>/close")
+@validate_request(CloseIn)
+async def close(number: int, data: CloseIn) -> dict[str, Any]:
+    s = services()
+    proposal = await proposals.close_proposal(s.domain, s.ingest, await current_user(),
+                                              number, reason=data.reason)
+    return {"proposal": proposal.to_json()}

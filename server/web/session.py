@@ -1,0 +1,82 @@
+"""Who is asking, and the CSRF token that proves the request came from our page."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Any
+
+from quart import current_app, g, request, session
+
+from server.domain.people import User
+from server.domain.store import Store
+from server.errors import AppError
+
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def csrf_token() -> str:
+    token = session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(32)
+        session["csrf"] = token
+        session.permanent = True
+    return str(token)
+
+
+def check_csrf() -> None:
+    """Refuse a state-changing request whose token does not match the session's."""
+    if request.method in SAFE_METHODS:
+        return
+    endpoint = request.endpoint or ""
+    view = current_app.view_functions.get(endpoint)
+    if view is not None and getattr(view, "csrf_exempt", False):
+        return
+    expected = session.get("csrf")
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not expected or not sent or not hmac.compare_digest(str(expected), sent):
+        raise AppError("This request lacks a valid CSRF token. Reload the page and try again.",
+                       code="csrf_failed", status=403)
+
+
+def csrf_exempt(view: Any) -> Any:
+    """For endpoints authenticated otherwise (signed webhooks)."""
+    view.csrf_exempt = True
+    return view
+
+
+async def user_for_session(store: Store, data: dict[str, Any]) -> User | None:
+    """The signed-in user of a session, or None if it was revoked or never had one."""
+    uid = data.get("uid")
+    if not uid:
+        return None
+    async with store.read() as uow:
+        user = await uow.users.get(int(uid))
+    if user is None or user.suspended or user.session_epoch != data.get("epoch", 0):
+        return None
+    return user
+
+
+async def current_user() -> User | None:
+    if "user" not in g:
+        store = current_app.services.domain.store  # type: ignore[attr-defined]
+        g.user = await user_for_session(store, dict(session))
+    user: User | None = g.user
+    return user
+
+
+def start_session(user: User) -> str:
+    """Sign in: a fresh session (new CSRF token) so a planted one cannot be reused."""
+    session.clear()
+    session["uid"] = user.id
+    session["epoch"] = user.session_epoch
+    session.permanent = True
+    g.user = user
+    return csrf_token()
+
+
+def end_session() -> str:
+    session.clear()
+    g.user = None
+    return csrf_token()
