@@ -37,6 +37,7 @@ class RfcApp(Quart):
     sio: socketio.AsyncServer
     broadcaster: Broadcaster
     services: Services
+    _asgi: socketio.ASGIApp
 
     @property
     def asgi(self) -> socketio.ASGIApp:
@@ -82,6 +83,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> RfcApp:
         return response
 
     serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    assert serializer is not None, "SECRET_KEY is set above"
 
     def load_session(cookie: str) -> Any:
         return serializer.loads(cookie, max_age=int(SESSION_LIFETIME.total_seconds()))

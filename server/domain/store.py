@@ -83,11 +83,16 @@ class Deliveries(Protocol):
 
 
 class UnitOfWork(Protocol):
-    users: Users
-    cache: Cache
-    audit: Audit
-    closures: Closures
-    deliveries: Deliveries
+    @property
+    def users(self) -> Users: ...
+    @property
+    def cache(self) -> Cache: ...
+    @property
+    def audit(self) -> Audit: ...
+    @property
+    def closures(self) -> Closures: ...
+    @property
+    def deliveries(self) -> Deliveries: ...
 
     def emit(self, event: LiveEvent) -> None:
         """Queue a live event, sent once this unit of work commits."""
