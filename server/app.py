@@ -16,7 +16,7 @@ from server.clock import Clock, SystemClock
 from server.domain.live import LiveEvent
 from server.services import Services, catch_up, open_services
 from server.settings import Settings
-from server.web import api, auth, health, spa
+from server.web import api, auth, editing, health, spa
 from server.web.errors import install_error_handlers
 from server.web.session import check_csrf, user_for_session
 
@@ -66,7 +66,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> RfcApp:
                 scalar_ui_path=None, swagger_ui_path=None,
                 info={"title": "RFC app API", "version": "1"})
     install_error_handlers(app)
-    for blueprint in (health.blueprint, auth.blueprint, api.blueprint, spa.blueprint):
+    for blueprint in (health.blueprint, auth.blueprint, api.blueprint, editing.blueprint,
+                      spa.blueprint):
         app.register_blueprint(blueprint)
 
     @app.before_request
@@ -100,12 +101,14 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> RfcApp:
 
     @app.before_serving
     async def _start() -> None:
+        app.broadcaster.start()
         app.services = await open_services(settings, clock=app.clock, publish=app.publish)
         await catch_up(app.services)
         log.info("RFC app started — meta repo %s", app.services.domain.meta_repo.full_name)
 
     @app.after_serving
     async def _stop() -> None:
+        await app.broadcaster.stop()
         await app.services.close()
         log.info("RFC app stopped")
 

@@ -55,6 +55,12 @@ class ApiClient:
                                           headers=headers)
         return response.status_code, await response.get_json()
 
+    async def put(self, path: str, json: Any) -> tuple[int, Any]:
+        if not self.csrf:
+            await self.refresh_csrf()
+        response = await self.client.put(path, json=json, headers={"X-CSRF-Token": self.csrf})
+        return response.status_code, await response.get_json()
+
     async def sign_in(self, login: str, password: str = PASSWORD) -> dict[str, Any]:
         status, body = await self.post("/auth/login", {"username": login, "password": password})
         assert status == 200, body
@@ -70,10 +76,14 @@ def free_port() -> int:
 
 @contextlib.asynccontextmanager
 async def running_server(app: RfcApp) -> AsyncIterator[str]:
-    """Serve the whole ASGI app (Socket.IO included) on a loopback port; yield its URL."""
+    """Serve the whole ASGI app (Socket.IO included) on a loopback port; yield its URL.
+
+    The app must already be started (the ``app`` fixture runs its start-up), so the
+    server does not run it a second time.
+    """
     port = free_port()
     config = uvicorn.Config(app.asgi, host="127.0.0.1", port=port, log_level="warning",
-                            lifespan="on", ws_per_message_deflate=False)
+                            lifespan="off", ws_per_message_deflate=False)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     try:
@@ -89,3 +99,31 @@ async def running_server(app: RfcApp) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, timeout=15)
+
+
+async def seed_rfc(app: RfcApp, slug: str, *, title: str = "", body: str = "",
+                   authors: tuple[str, ...] = ("alice",)) -> None:
+    """Put a super-draft straight onto the meta repository's default branch."""
+    from server.domain.rfcs import RfcMeta, render_rfc_file, rfc_path
+    from server.forge.port import FileChange, Person
+
+    d = app.services.domain
+    repo = await d.forge.get_repo(d.meta_repo)
+    head = (await d.forge.get_branch(d.meta_repo, repo.default_branch)).head
+    meta = RfcMeta(title=title or slug.replace("-", " ").title(), slug=slug,
+                   pitch=f"Pitch of {slug}", authors=authors)
+    text = render_rfc_file(meta, body or f"# {meta.title}\n\nFirst paragraph.\n")
+    await d.forge.commit_files(d.meta_repo, repo.default_branch,
+                               [FileChange(rfc_path(slug), text)], message=f"Add {slug}",
+                               author=Person("seed", "Seed", "seed@example.invalid"),
+                               expected_head=head)
+
+
+async def signed_in_client(app: RfcApp, make_client: Any, login: str) -> ApiClient:
+    async with app.services.domain.store.read() as uow:
+        exists = await uow.users.by_login(login)
+    if exists is None:
+        await add_account(app, login)
+    client = make_client()
+    await client.sign_in(login)
+    return client

@@ -77,6 +77,20 @@ class SqlCache:
             " ORDER BY created_at DESC, number DESC", {"kind": kind, "state": state})
         return [_pull(r) for r in rows]
 
+    async def latest_pull_for_branch(self, repo: str, branch: str) -> CachedPull | None:
+        row = await self.tx.one("SELECT * FROM cached_pull_requests WHERE repo = :repo"
+                                " AND head_branch = :branch ORDER BY number DESC LIMIT 1",
+                                {"repo": repo, "branch": branch})
+        return _pull(row) if row else None
+
+    async def pulls_for_rfc(self, slug: str, *, state: str | None = None
+                            ) -> list[CachedPull]:
+        rows = await self.tx.all(
+            "SELECT * FROM cached_pull_requests WHERE rfc_slug = :slug AND kind != 'proposal'"
+            " AND (:state IS NULL OR state = :state) ORDER BY number DESC",
+            {"slug": slug, "state": state})
+        return [_pull(r) for r in rows]
+
     async def upsert_pull(self, pull: CachedPull) -> CachedPull | None:
         previous = await self.get_pull(pull.repo, pull.number)
         if previous == pull:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+from server.db.branches import SqlBranches, SqlMaintainers
 from server.db.cache import SqlCache
 from server.db.engine import Database, Tx
 from server.db.records import SqlAudit, SqlClosures, SqlDeliveries
@@ -19,6 +20,8 @@ class SqlUnitOfWork:
         self.tx = tx
         self.users = SqlUsers(tx)
         self.cache = SqlCache(tx)
+        self.branches = SqlBranches(tx)
+        self.maintainers = SqlMaintainers(tx)
         self.audit = SqlAudit(tx)
         self.closures = SqlClosures(tx)
         self.deliveries = SqlDeliveries(tx)

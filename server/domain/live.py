@@ -10,9 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from server.domain.views import ProposalView, RfcView
+from server.domain.views import BranchView, ProposalView, PullView, RfcView
 
 CATALOG_ROOM = "catalog"
+
+
+def rfc_room(slug: str) -> str:
+    return f"rfc:{slug}"
+
+
+def branch_room(repo: str, branch: str) -> str:
+    return f"branch:{repo}:{branch}"
 
 REGISTRY: dict[str, type[LiveEvent]] = {}
 
@@ -75,7 +83,7 @@ class ProposalMerged(LiveEvent):
     def rooms(self) -> tuple[str, ...]:
         rooms = [CATALOG_ROOM]
         if self.rfc is not None:
-            rooms.append(f"rfc:{self.rfc.slug}")
+            rooms.append(rfc_room(self.rfc.slug))
         return tuple(rooms)
 
     def payload(self) -> dict[str, Any]:
@@ -91,7 +99,41 @@ class RfcUpdated(LiveEvent):
 
     @property
     def rooms(self) -> tuple[str, ...]:
-        return (CATALOG_ROOM, f"rfc:{self.rfc.slug}")
+        return (CATALOG_ROOM, rfc_room(self.rfc.slug))
 
     def payload(self) -> dict[str, Any]:
         return {"rfc": self.rfc.to_json()}
+
+
+@register
+@dataclass(frozen=True)
+class BranchUpdated(LiveEvent):
+    """A branch of an RFC was created, moved, closed, deleted or its pull request changed."""
+
+    name: ClassVar[str] = "branch.updated"
+    branch: BranchView
+
+    @property
+    def rooms(self) -> tuple[str, ...]:
+        return (rfc_room(self.branch.rfc_slug),
+                branch_room(self.branch.repo, self.branch.name))
+
+    def payload(self) -> dict[str, Any]:
+        return {"branch": self.branch.to_json()}
+
+
+@register
+@dataclass(frozen=True)
+class PullUpdated(LiveEvent):
+    """A body-edit or metadata pull request was opened, changed, merged or closed."""
+
+    name: ClassVar[str] = "pull.updated"
+    pull: PullView
+
+    @property
+    def rooms(self) -> tuple[str, ...]:
+        return (rfc_room(self.pull.rfc_slug), branch_room(self.pull.repo,
+                                                          self.pull.head_branch))
+
+    def payload(self) -> dict[str, Any]:
+        return {"pull": self.pull.to_json()}

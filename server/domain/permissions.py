@@ -6,7 +6,7 @@ from server.domain.people import User
 from server.errors import Forbidden, NotSignedIn
 
 PUBLIC_ROOMS = ("catalog",)
-PUBLIC_ROOM_PREFIXES = ("rfc:",)
+PUBLIC_ROOM_PREFIXES = ("rfc:", "branch:")
 
 
 def require_signed_in(user: User | None) -> User:
@@ -41,3 +41,24 @@ def may_join_room(user: User | None, room: str) -> bool:
     if room == "admin":
         return user is not None and not user.suspended and user.role in ("owner", "admin")
     return False
+
+
+def is_staff(user: User | None) -> bool:
+    return user is not None and not user.suspended and user.role in ("owner", "admin")
+
+
+def may_start_branch(user: User | None) -> bool:
+    return user is not None and not user.suspended
+
+
+def may_write_branch(user: User | None, *, started_it: bool, maintains_rfc: bool) -> bool:
+    """Whoever started a branch writes to it; the owner, admins and maintainers to all."""
+    if user is None or user.suspended:
+        return False
+    return started_it or maintains_rfc or is_staff(user)
+
+
+def may_merge_rfc_pull(user: User | None, *, maintains_rfc: bool) -> bool:
+    if user is None or user.suspended:
+        return False
+    return maintains_rfc or is_staff(user)

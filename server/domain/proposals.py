@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 
 from server.domain.context import Domain
-from server.domain.ingest import Ingestor, proposal_branch, proposal_view
+from server.domain.ingest import Ingestor, proposal_view
+from server.domain.naming import proposal_branch
 from server.domain.people import User
 from server.domain.permissions import require_may_decide_proposal, require_signed_in
 from server.domain.rfcs import (

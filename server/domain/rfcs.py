@@ -156,3 +156,40 @@ def starter_body(title: str, pitch: str) -> str:
             "## Proposal\n\nThe design, in enough detail to build it.\n\n"
             "## Drawbacks and alternatives\n\nWhat else was considered, and why not.\n\n"
             "## Unresolved questions\n\nWhat should be settled before this is accepted?\n")
+
+
+def _split(text: str) -> tuple[str, str]:
+    """(front-matter block including both --- lines and the newline after, body)."""
+    normalized = text.replace("\r\n", "\n")
+    lines = normalized.split("\n")
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+    if not lines or lines[0].strip() != "---" or end is None:
+        raise MalformedRfcFile("the file does not start with a closed front-matter block")
+    return "\n".join(lines[:end + 1]) + "\n", "\n".join(lines[end + 1:])
+
+
+def replace_body(text: str, body: str) -> str:
+    """The same file with a new body; the front matter is kept byte for byte."""
+    front, _ = _split(text)
+    return front + "\n" + body.rstrip("\n") + "\n"
+
+
+def replace_front_matter(text: str, meta: RfcMeta) -> str:
+    """The same file with new front matter; the body is kept byte for byte."""
+    _, body = _split(text)
+    rendered = render_rfc_file(meta, "")
+    front, _ = _split(rendered)
+    return front + body
+
+
+AUTHORS_MAX = 20
+
+
+def check_authors(authors: list[str]) -> tuple[str, ...]:
+    cleaned = tuple(dict.fromkeys(a.strip().lstrip("@") for a in authors if a.strip()))
+    if not 1 <= len(cleaned) <= AUTHORS_MAX:
+        raise InvalidInput(f"An RFC has 1 to {AUTHORS_MAX} authors.", details={"field": "authors"})
+    bad = [a for a in cleaned if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,38}$", a)]
+    if bad:
+        raise InvalidInput(f"Not a login: {', '.join(bad)}.", details={"field": "authors"})
+    return cleaned

@@ -37,6 +37,21 @@ class CachedPull:
 
 
 @dataclass(frozen=True)
+class CachedBranch:
+    repo: str
+    name: str
+    kind: str  # "edit", "metadata" or "proposal"
+    rfc_slug: str | None
+    head: str
+    last_commit_at: str
+    last_commit_author: str
+    state: str = "open"  # "open", "closed" or "deleted"
+    pinned: bool = False
+    closed_at: str | None = None
+    deleted_at: str | None = None
+
+
+@dataclass(frozen=True)
 class CachedRfc:
     view: RfcView
     path: str
@@ -61,8 +76,26 @@ class Cache(Protocol):
     async def get_pull(self, repo: str, number: int) -> CachedPull | None: ...
     async def list_pulls(self, *, kind: str | None = None,
                          state: str | None = None) -> list[CachedPull]: ...
+    async def latest_pull_for_branch(self, repo: str, branch: str) -> CachedPull | None: ...
+    async def pulls_for_rfc(self, slug: str, *, state: str | None = None
+                            ) -> list[CachedPull]: ...
     async def upsert_pull(self, pull: CachedPull) -> CachedPull | None:
         """Store ``pull``; return the previous row (None if new). Unchanged rows are not written."""
+
+
+class Branches(Protocol):
+    async def get(self, repo: str, name: str) -> CachedBranch | None: ...
+    async def for_rfc(self, slug: str) -> list[CachedBranch]: ...
+    async def upsert(self, branch: CachedBranch) -> CachedBranch | None:
+        """Store ``branch``; return the previous row (None if new)."""
+    async def creator(self, repo: str, name: str) -> int | None: ...
+    async def set_creator(self, repo: str, name: str, user_id: int, at: str) -> None: ...
+
+
+class Maintainers(Protocol):
+    async def of(self, slug: str) -> list[int]: ...
+    async def is_maintainer(self, slug: str, user_id: int) -> bool: ...
+    async def grant(self, slug: str, user_id: int, granted_by: int | None, at: str) -> bool: ...
 
 
 class Audit(Protocol):
@@ -87,6 +120,10 @@ class UnitOfWork(Protocol):
     def users(self) -> Users: ...
     @property
     def cache(self) -> Cache: ...
+    @property
+    def branches(self) -> Branches: ...
+    @property
+    def maintainers(self) -> Maintainers: ...
     @property
     def audit(self) -> Audit: ...
     @property

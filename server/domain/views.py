@@ -42,3 +42,68 @@ class ProposalView:
                 "pitch": self.pitch, "author": self.author, "state": self.state,
                 "head_sha": self.head_sha, "opened_at": self.opened_at,
                 "updated_at": self.updated_at, "close_reason": self.close_reason}
+
+
+@dataclass(frozen=True)
+class PullRef:
+    number: int
+    state: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class BranchView:
+    repo: str
+    name: str
+    short: str
+    kind: str
+    rfc_slug: str
+    state: str
+    head: str
+    last_commit_at: str
+    last_commit_author: str
+    pinned: bool
+    pull: PullRef | None = None
+
+    @property
+    def merged(self) -> bool:
+        return self.pull is not None and self.pull.state == "merged"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"repo": self.repo, "name": self.name, "short": self.short, "kind": self.kind,
+                "rfc_slug": self.rfc_slug, "state": self.state, "head": self.head,
+                "last_commit_at": self.last_commit_at,
+                "last_commit_author": self.last_commit_author, "pinned": self.pinned,
+                "merged": self.merged,
+                "pull": None if self.pull is None else {
+                    "number": self.pull.number, "state": self.pull.state,
+                    "kind": self.pull.kind}}
+
+
+@dataclass(frozen=True)
+class PullView:
+    repo: str
+    number: int
+    kind: str
+    rfc_slug: str
+    title: str
+    body: str
+    head_branch: str
+    base_branch: str
+    head_sha: str
+    state: str
+    author: str
+    created_at: str
+    updated_at: str
+    merged_at: str | None
+    closed_at: str | None
+    close_reason: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"repo": self.repo, "number": self.number, "kind": self.kind,
+                "rfc_slug": self.rfc_slug, "title": self.title, "body": self.body,
+                "head_branch": self.head_branch, "base_branch": self.base_branch,
+                "head_sha": self.head_sha, "state": self.state, "author": self.author,
+                "created_at": self.created_at, "updated_at": self.updated_at,
+                "merged_at": self.merged_at, "closed_at": self.closed_at,
+                "close_reason": self.close_reason}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import nh3
@@ -20,9 +20,8 @@ from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
-from mdit_py_plugins.anchors import anchors_plugin
+from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.tasklists import tasklists_plugin
 
 __all__ = [
     "ALLOWED_URL_SCHEMES",
@@ -57,14 +56,84 @@ class MarkdownTooLarge(ValueError):
 
 _SLUG_STRIP_RE = re.compile(r"[^\w\- ]")
 _SLUG_MAX_LEN = 80
+# Ids the footnote plugin generates at render time (fn1, fnref1, fnref1:2);
+# a heading must not take one of them.
+_FOOTNOTE_ID_RE = re.compile(r"fn(?:ref)?\d+(?::\d+)?")
 
 
 def _slugify(title: str) -> str:
-    # GitHub-style slug; the anchors plugin de-duplicates with -1, -2, ...
+    # GitHub-style slug.
     slug = _SLUG_STRIP_RE.sub("", title.strip().lower()).replace(" ", "-")
     slug = slug[:_SLUG_MAX_LEN].strip("-")
     # A heading made only of punctuation/markup would otherwise get an empty id.
     return slug or "section"
+
+
+def _heading_ids(state: StateCore) -> None:
+    # Replaces mdit_py_plugins.anchors: its de-duplication restarts counting at
+    # -1 for every repeat, so N identical headings cost O(N²) (50k "# a" lines
+    # took minutes). Here each base slug remembers its next free suffix.
+    used: set[str] = set()
+    next_suffix: dict[str, int] = {}
+    tokens = state.tokens
+    for idx, token in enumerate(tokens):
+        if token.type != "heading_open":
+            continue
+        inline = tokens[idx + 1]
+        title = "".join(
+            child.content
+            for child in inline.children or ()
+            if child.type in ("text", "code_inline")
+        )
+        base = _slugify(title)
+        slug = base
+        if slug in used or _FOOTNOTE_ID_RE.fullmatch(slug):
+            n = next_suffix.get(base, 1)
+            while f"{base}-{n}" in used:
+                n += 1
+            slug = f"{base}-{n}"
+            next_suffix[base] = n + 1
+        used.add(slug)
+        token.attrSet("id", slug)
+
+
+_TASK_MARKER_RE = re.compile(r"\[([ xX])\][ \t\n\v\f\r]")
+_CHECKBOX_HTML = '<input class="task-list-item-checkbox" disabled="disabled" type="checkbox">'
+_CHECKED_CHECKBOX_HTML = (
+    '<input class="task-list-item-checkbox" checked="checked" disabled="disabled" type="checkbox">'
+)
+
+
+def _task_lists(state: StateCore) -> None:
+    # Same output as mdit_py_plugins.tasklists (GitHub's markup), which is not
+    # used because it finds each item's parent list by scanning back from the
+    # item, so a list of N tasks costs O(N²) (25k items took minutes). A stack
+    # of open lists makes the parent lookup O(1).
+    tokens = state.tokens
+    open_lists: list[Token] = []
+    for idx, token in enumerate(tokens):
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            open_lists.append(token)
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            open_lists.pop()
+        elif (
+            token.type == "inline"
+            and idx >= 2
+            and tokens[idx - 1].type == "paragraph_open"
+            and tokens[idx - 2].type == "list_item_open"
+            and open_lists
+            and token.children
+            # Must be literal text: `[x]` can also be a reference link.
+            and token.children[0].type == "text"
+            and (m := _TASK_MARKER_RE.match(token.children[0].content))
+        ):
+            first = token.children[0]
+            first.content = first.content[3:]
+            token.content = token.content[3:]
+            html = _CHECKBOX_HTML if m.group(1) == " " else _CHECKED_CHECKBOX_HTML
+            token.children.insert(0, Token("html_inline", "", 0, content=html))
+            tokens[idx - 2].attrSet("class", "task-list-item")
+            open_lists[-1].attrSet("class", "contains-task-list")
 
 
 _ALIGN_STYLE_RE = re.compile(r"^text-align:(left|center|right)$")
@@ -86,8 +155,8 @@ def _render_table_open(
     self: RendererHTML,
     tokens: Sequence[Token],
     idx: int,
-    options: Any,
-    env: Mapping[str, Any],
+    options: OptionsDict,
+    env: EnvType,
 ) -> str:
     # Wide tables scroll inside this wrapper instead of widening the page.
     return '<div class="table-scroll">\n' + self.renderToken(tokens, idx, options, env)
@@ -97,25 +166,23 @@ def _render_table_close(
     self: RendererHTML,
     tokens: Sequence[Token],
     idx: int,
-    options: Any,
-    env: Mapping[str, Any],
+    options: OptionsDict,
+    env: EnvType,
 ) -> str:
     return self.renderToken(tokens, idx, options, env) + "</div>\n"
 
 
-def _build_parser() -> MarkdownIt:
+def _build_parser(*, html: bool) -> MarkdownIt:
     # linkify needs linkify-it-py, which is deliberately not a dependency; pick
     # it up only if someone installs it.
     linkify = importlib.util.find_spec("linkify_it") is not None
-    md = MarkdownIt("commonmark", {"html": True, "linkify": linkify, "typographer": False})
+    md = MarkdownIt("commonmark", {"html": html, "linkify": linkify, "typographer": False})
     md.enable(["table", "strikethrough"])
     if linkify:
         md.enable("linkify")
     md.use(footnote_plugin)
-    # enabled=False => checkboxes are rendered disabled (the sanitizer also
-    # forces that, this just keeps the two layers in agreement).
-    md.use(tasklists_plugin, enabled=False)
-    md.use(anchors_plugin, min_level=1, max_level=6, slug_func=_slugify)
+    md.core.ruler.push("task_lists", _task_lists)
+    md.core.ruler.push("heading_ids", _heading_ids)
     md.core.ruler.push("table_align_to_attr", _table_align_to_attr)
     md.add_render_rule("table_open", _render_table_open)
     md.add_render_rule("table_close", _render_table_close)
@@ -228,7 +295,32 @@ _CLEANER = nh3.Cleaner(
     id_prefix=ID_PREFIX,
 )
 
-_MD = _build_parser()
+_MD = _build_parser(html=True)
+# Same features, but raw HTML is shown as text; see _MAX_RAW_HTML_TAGS.
+_MD_NO_HTML = _build_parser(html=False)
+
+# html5ever (inside nh3) is quadratic in the nesting depth of block elements:
+# 40k nested <div>/<ul>/<details> take seconds to sanitize. Markdown syntax
+# itself is depth-limited by markdown-it (maxNesting), so only raw HTML can do
+# this; past this many raw tags the document is re-parsed with raw HTML off.
+_MAX_RAW_HTML_TAGS = 5_000
+_TAG_START_RE = re.compile(r"<[A-Za-z]")
+# Our own task-list checkboxes are void elements and cannot nest.
+_GENERATED_HTML = frozenset({_CHECKBOX_HTML, _CHECKED_CHECKBOX_HTML})
+
+
+def _raw_html_tag_count(tokens: Sequence[Token]) -> int:
+    count = 0
+    for token in tokens:
+        if token.type == "html_block":
+            count += len(_TAG_START_RE.findall(token.content))
+        elif token.children:
+            count += sum(
+                1
+                for child in token.children
+                if child.type == "html_inline" and child.content not in _GENERATED_HTML
+            )
+    return count
 
 
 def render_markdown(text: str) -> str:
@@ -238,4 +330,13 @@ def render_markdown(text: str) -> str:
     """
     if len(text) > MAX_MARKDOWN_CHARS:
         raise MarkdownTooLarge(len(text))
-    return _CLEANER.clean(_MD.render(text))
+    md = _MD
+    # Footnote definitions are collected into env during parsing and read back
+    # while rendering, so parse and render must share it.
+    env: dict[str, Any] = {}
+    tokens = md.parse(text, env)
+    if _raw_html_tag_count(tokens) > _MAX_RAW_HTML_TAGS:
+        md = _MD_NO_HTML
+        env = {}
+        tokens = md.parse(text, env)
+    return _CLEANER.clean(md.renderer.render(tokens, md.options, env))

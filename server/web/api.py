@@ -7,10 +7,11 @@ from typing import Any
 from quart import Blueprint, current_app
 from quart_schema import validate_request
 
+from server.clock import iso
 from server.domain import catalog, proposals
 from server.domain.permissions import may_decide_proposal
-from server.render.markdown import render_markdown
 from server.services import Services
+from server.web.rendering import render
 from server.web.schemas import CloseIn, MergeIn, ProposalIn
 from server.web.session import csrf_token, current_user
 
@@ -35,8 +36,18 @@ async def get_catalog() -> dict[str, Any]:
 
 @blueprint.get("/rfcs/<slug>")
 async def get_rfc(slug: str) -> dict[str, Any]:
-    rfc, body = await catalog.get_rfc(services().domain, slug)
-    return {"rfc": rfc.to_json(), "body_html": render_markdown(body)}
+    detail = await catalog.get_rfc(services().domain, slug, await current_user())
+    return {
+        "rfc": detail.rfc.to_json(), "body_html": await render(detail.body),
+        "branches": [b.to_json() for b in detail.branches],
+        "pulls": [p.to_json() for p in detail.pulls],
+        "history": [{"sha": c.sha, "message": c.message.split("\n", 1)[0],
+                     "author": c.author_name, "at": iso(c.authored_at)}
+                    for c in detail.history],
+        "maintainers": detail.maintainers,
+        "can_start_branch": detail.can_start_branch,
+        "can_merge": detail.can_merge,
+    }
 
 
 @blueprint.post("/proposals")
@@ -53,7 +64,7 @@ async def get_proposal(number: int) -> dict[str, Any]:
     d = services().domain
     proposal = await proposals.get_proposal(d, number)
     text = await proposals.proposal_text(d, proposal)
-    return {"proposal": proposal.to_json(), "body_html": render_markdown(text),
+    return {"proposal": proposal.to_json(), "body_html": await render(text),
             "can_decide": may_decide_proposal(await current_user())}
 
 

@@ -26,3 +26,31 @@ class MergeIn(Strict):
 
 class CloseIn(Strict):
     reason: str = Field(max_length=5000)
+
+
+class RenderIn(Strict):
+    markdown: str = Field(max_length=200_000)
+
+
+class StartBranchIn(Strict):
+    name: str = Field(max_length=1000)
+
+
+class SaveBodyIn(Strict):
+    markdown: str = Field(max_length=200_000)
+    base_sha: str = Field(min_length=4, max_length=64)
+    message: str = Field(default="", max_length=5000)
+
+
+class OpenPullIn(Strict):
+    title: str = Field(max_length=1000)
+    description: str = Field(default="", max_length=20_000)
+
+
+class MetadataChangeIn(Strict):
+    title: str | None = Field(default=None, max_length=1000)
+    pitch: str | None = Field(default=None, max_length=5000)
+    state: str | None = Field(default=None, max_length=100)
+    authors: list[str] | None = Field(default=None, max_length=100)
+    slug: str | None = Field(default=None, max_length=200)
+    description: str = Field(default="", max_length=20_000)
