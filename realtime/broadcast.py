@@ -13,7 +13,7 @@ import logging
 
 import socketio
 
-from server.domain.live import LiveEvent
+from server.domain.live import LiveEvent, SessionsRevoked
 
 log = logging.getLogger(__name__)
 
@@ -54,3 +54,13 @@ class Broadcaster:
     async def _send(self, event: LiveEvent) -> None:
         # One emit to several rooms reaches each socket once, even if it is in all of them.
         await self.sio.emit(event.name, event.payload(), to=list(event.rooms))
+        if isinstance(event, SessionsRevoked):
+            await self._disconnect_room(event.rooms[0])
+
+    async def _disconnect_room(self, room: str) -> None:
+        """End every socket in ``room``; clients reconnect with their current rights."""
+        sids = [sid for sid, _ in self.sio.manager.get_participants("/", room)]
+        for sid in sids:
+            await self.sio.disconnect(sid)
+        if sids:
+            log.info("ended %d live connection(s) in %s", len(sids), room)

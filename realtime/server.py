@@ -16,6 +16,7 @@ from typing import Any
 import socketio
 from itsdangerous import BadSignature
 
+from server.domain.live import sessions_room
 from server.domain.people import User
 from server.domain.permissions import may_join_room
 
@@ -62,6 +63,9 @@ def create_socket_server(*, cookie_name: str, load_session: SessionLoader,
             raise socketio.exceptions.ConnectionRefusedError(
                 str(exc), {"code": "session_invalid"}) from None
         await sio.save_session(sid, {"user": user})
+        if user is not None:
+            # Lets the server end all of a person's sockets when their rights change.
+            await sio.enter_room(sid, sessions_room(user.id))
 
     @sio.event
     async def subscribe(sid: str, data: Any) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from server.clock import Clock, SystemClock
 from server.domain.live import LiveEvent
 from server.services import Services, catch_up, open_services
 from server.settings import Settings
-from server.web import api, auth, editing, health, spa
+from server.web import admin, api, auth, editing, health, spa
 from server.web.errors import install_error_handlers
 from server.web.session import check_csrf, user_for_session
 
@@ -67,7 +67,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> RfcApp:
                 info={"title": "RFC app API", "version": "1"})
     install_error_handlers(app)
     for blueprint in (health.blueprint, auth.blueprint, api.blueprint, editing.blueprint,
-                      spa.blueprint):
+                      admin.blueprint, spa.blueprint):
         app.register_blueprint(blueprint)
 
     @app.before_request

@@ -75,3 +75,8 @@ class SqlMaintainers:
             " VALUES (:slug, :user, :by, :at) ON CONFLICT (slug, user_id) DO NOTHING",
             {"slug": slug, "user": user_id, "by": granted_by, "at": at})
         return bool(result.rowcount)
+
+    async def revoke(self, slug: str, user_id: int) -> bool:
+        result = await self.tx.execute("DELETE FROM rfc_maintainers WHERE slug = :slug"
+                                       " AND user_id = :user", {"slug": slug, "user": user_id})
+        return bool(result.rowcount)

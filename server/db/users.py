@@ -6,6 +6,7 @@ from typing import Any
 
 from server.db.engine import Tx
 from server.domain.people import Role, User
+from server.domain.views import AdminUserView
 
 _COLUMNS = "id, login, display_name, email, role, suspended_at, session_epoch"
 
@@ -54,3 +55,46 @@ class SqlUsers:
     async def touch(self, user_id: int, at: str) -> None:
         await self.tx.execute("UPDATE users SET last_seen_at = :at WHERE id = :id",
                               {"at": at, "id": user_id})
+
+    async def admin_view(self, user_id: int) -> AdminUserView | None:
+        rows = await self._admin_rows("u.id = :id", {"id": user_id}, limit=1, offset=0)
+        return rows[0] if rows else None
+
+    async def search(self, query: str, *, limit: int, offset: int) -> list[AdminUserView]:
+        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return await self._admin_rows(
+            "(:q = '' OR u.login LIKE :pattern ESCAPE '\\' OR u.display_name LIKE :pattern"
+            " ESCAPE '\\' OR u.email LIKE :pattern ESCAPE '\\')",
+            {"q": query, "pattern": pattern}, limit=limit, offset=offset)
+
+    async def _admin_rows(self, where: str, params: dict[str, Any], *, limit: int,
+                          offset: int) -> list[AdminUserView]:
+        rows = await self.tx.all(
+            "SELECT u.*, (SELECT group_concat(slug, char(31)) FROM"
+            " (SELECT slug FROM rfc_maintainers m WHERE m.user_id = u.id ORDER BY slug))"
+            " AS maintained FROM users u WHERE " + where +
+            " ORDER BY u.login LIMIT :limit OFFSET :offset",
+            {**params, "limit": limit, "offset": offset})
+        return [AdminUserView(
+            id=r["id"], login=r["login"], display_name=r["display_name"], email=r["email"],
+            role=r["role"], suspended=r["suspended_at"] is not None,
+            suspended_reason=r["suspended_reason"], created_at=r["created_at"],
+            last_seen_at=r["last_seen_at"],
+            maintainer_of=tuple(r["maintained"].split("\x1f")) if r["maintained"] else ())
+            for r in rows]
+
+    async def set_role(self, user_id: int, role: Role) -> None:
+        # No session_epoch bump: every request reloads the user, so the new role applies
+        # at once without signing the person out.
+        await self.tx.execute("UPDATE users SET role = :role WHERE id = :id",
+                              {"role": role, "id": user_id})
+
+    async def set_suspended(self, user_id: int, *, at: str | None,
+                            reason: str | None) -> None:
+        await self.tx.execute("UPDATE users SET suspended_at = :at, suspended_reason = :reason,"
+                              " session_epoch = session_epoch + 1 WHERE id = :id",
+                              {"at": at, "reason": reason, "id": user_id})
+
+    async def count_owners(self) -> int:
+        return int(await self.tx.scalar("SELECT count(*) FROM users WHERE role = 'owner'"
+                                        " AND suspended_at IS NULL") or 0)

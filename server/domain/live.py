@@ -10,7 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from server.domain.views import BranchView, ProposalView, PullView, RfcView
+from server.domain.views import (
+    AdminUserView,
+    AuditEntryView,
+    BranchView,
+    PermissionEventView,
+    ProposalView,
+    PullView,
+    RfcView,
+)
 
 CATALOG_ROOM = "catalog"
 
@@ -137,3 +145,74 @@ class PullUpdated(LiveEvent):
 
     def payload(self) -> dict[str, Any]:
         return {"pull": self.pull.to_json()}
+
+
+ADMIN_ROOM = "admin"
+
+
+@register
+@dataclass(frozen=True)
+class AuditAppended(LiveEvent):
+    """A new audit-log entry, streamed to the admin home base."""
+
+    name: ClassVar[str] = "audit.appended"
+    entry: AuditEntryView
+
+    @property
+    def rooms(self) -> tuple[str, ...]:
+        return (ADMIN_ROOM,)
+
+    def payload(self) -> dict[str, Any]:
+        return {"entry": self.entry.to_json()}
+
+
+@register
+@dataclass(frozen=True)
+class PermissionChanged(LiveEvent):
+    name: ClassVar[str] = "permission.changed"
+    event: PermissionEventView
+
+    @property
+    def rooms(self) -> tuple[str, ...]:
+        return (ADMIN_ROOM,)
+
+    def payload(self) -> dict[str, Any]:
+        return {"event": self.event.to_json()}
+
+
+@register
+@dataclass(frozen=True)
+class UserChanged(LiveEvent):
+    """A user's role, suspension or maintainer grants changed."""
+
+    name: ClassVar[str] = "user.changed"
+    user: AdminUserView
+
+    @property
+    def rooms(self) -> tuple[str, ...]:
+        return (ADMIN_ROOM,)
+
+    def payload(self) -> dict[str, Any]:
+        return {"user": self.user.to_json()}
+
+
+@register
+@dataclass(frozen=True)
+class SessionsRevoked(LiveEvent):
+    """The user's rights changed: their sockets are told why, then disconnected."""
+
+    name: ClassVar[str] = "session.revoked"
+    user_id: int
+    reason: str
+
+    @property
+    def rooms(self) -> tuple[str, ...]:
+        return (sessions_room(self.user_id),)
+
+    def payload(self) -> dict[str, Any]:
+        return {"reason": self.reason}
+
+
+def sessions_room(user_id: int) -> str:
+    """Every socket of one user; the server puts them there, clients cannot join."""
+    return f"sessions:{user_id}"

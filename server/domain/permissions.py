@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from server.domain.people import User
-from server.errors import Forbidden, NotSignedIn
+from server.errors import Conflict, Forbidden, NotSignedIn
 
 PUBLIC_ROOMS = ("catalog",)
 PUBLIC_ROOM_PREFIXES = ("rfc:", "branch:")
@@ -62,3 +62,31 @@ def may_merge_rfc_pull(user: User | None, *, maintains_rfc: bool) -> bool:
     if user is None or user.suspended:
         return False
     return maintains_rfc or is_staff(user)
+
+
+def require_staff(user: User | None) -> User:
+    signed_in = require_signed_in(user)
+    if not is_staff(signed_in):
+        raise Forbidden("Only the owner and admins can do this.")
+    return signed_in
+
+
+def check_role_change(actor: User, subject: User, new_role: str, active_owners: int) -> None:
+    """Raise unless ``actor`` may give ``subject`` the role ``new_role``."""
+    if subject.role == "owner" and actor.id != subject.id:
+        raise Forbidden("Only an owner can change their own role; no one else can demote "
+                        "them.", code="owner_protected")
+    if new_role == "owner" and actor.role != "owner":
+        raise Forbidden("Only an owner can make someone an owner.")
+    if subject.role == "owner" and new_role != "owner" and active_owners <= 1:
+        raise Conflict("There must always be at least one owner. Make someone else an owner "
+                       "first.", code="last_owner")
+
+
+def check_suspension(actor: User, subject: User, active_owners: int) -> None:
+    if subject.role == "owner" and actor.id != subject.id:
+        raise Forbidden("An owner can only be suspended by themselves.", code="owner_protected")
+    if subject.role == "owner" and active_owners <= 1:
+        raise Conflict("The last owner cannot be suspended.", code="last_owner")
+    if subject.role == "admin" and actor.role != "owner" and actor.id != subject.id:
+        raise Forbidden("Only an owner can suspend an admin.")

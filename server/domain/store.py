@@ -13,7 +13,12 @@ from typing import Any, Protocol
 
 from server.domain.live import LiveEvent
 from server.domain.people import Role, User
-from server.domain.views import RfcView
+from server.domain.views import (
+    AdminUserView,
+    AuditEntryView,
+    PermissionEventView,
+    RfcView,
+)
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,14 @@ class Users(Protocol):
                      password_hash: str | None, at: str) -> User: ...
     async def set_password_hash(self, user_id: int, password_hash: str) -> None: ...
     async def touch(self, user_id: int, at: str) -> None: ...
+    async def admin_view(self, user_id: int) -> AdminUserView | None: ...
+    async def search(self, query: str, *, limit: int, offset: int) -> list[AdminUserView]: ...
+    async def set_role(self, user_id: int, role: Role) -> None: ...
+    async def set_suspended(self, user_id: int, *, at: str | None,
+                            reason: str | None) -> None:
+        """Suspend (``at`` set) or restore (``at`` None); either ends existing sessions."""
+    async def count_owners(self) -> int:
+        """Owners who are not suspended."""
 
 
 class Cache(Protocol):
@@ -96,12 +109,26 @@ class Maintainers(Protocol):
     async def of(self, slug: str) -> list[int]: ...
     async def is_maintainer(self, slug: str, user_id: int) -> bool: ...
     async def grant(self, slug: str, user_id: int, granted_by: int | None, at: str) -> bool: ...
+    async def revoke(self, slug: str, user_id: int) -> bool: ...
 
 
 class Audit(Protocol):
     async def record(self, *, at: str, actor_id: int | None, kind: str, target: str,
                      details: dict[str, Any] | None = None,
-                     on_behalf_of: str | None = None) -> int: ...
+                     on_behalf_of: str | None = None) -> int:
+        """Append an entry; it streams to the admin room once the write commits."""
+    async def list(self, *, actor: str | None = None, kind: str | None = None,
+                   rfc: str | None = None, since: str | None = None, until: str | None = None,
+                   before_id: int | None = None, limit: int = 50) -> list[AuditEntryView]: ...
+
+
+class PermissionEvents(Protocol):
+    async def record(self, *, at: str, actor_id: int | None, subject_id: int, scope: str,
+                     from_role: str | None, to_role: str | None,
+                     reason: str) -> PermissionEventView: ...
+    async def list(self, *, subject: str | None = None, actor: str | None = None,
+                   before_id: int | None = None, limit: int = 50
+                   ) -> list[PermissionEventView]: ...
 
 
 class Closures(Protocol):
@@ -126,6 +153,8 @@ class UnitOfWork(Protocol):
     def maintainers(self) -> Maintainers: ...
     @property
     def audit(self) -> Audit: ...
+    @property
+    def permission_events(self) -> PermissionEvents: ...
     @property
     def closures(self) -> Closures: ...
     @property

@@ -107,3 +107,56 @@ class PullView:
                 "created_at": self.created_at, "updated_at": self.updated_at,
                 "merged_at": self.merged_at, "closed_at": self.closed_at,
                 "close_reason": self.close_reason}
+
+
+@dataclass(frozen=True)
+class AuditEntryView:
+    id: int
+    at: str
+    actor: str | None
+    on_behalf_of: str | None
+    kind: str
+    target: str
+    details: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "at": self.at, "actor": self.actor,
+                "on_behalf_of": self.on_behalf_of, "kind": self.kind, "target": self.target,
+                "details": self.details}
+
+
+@dataclass(frozen=True)
+class PermissionEventView:
+    id: int
+    at: str
+    actor: str | None
+    subject: str
+    scope: str
+    from_role: str | None
+    to_role: str | None
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "at": self.at, "actor": self.actor, "subject": self.subject,
+                "scope": self.scope, "from": self.from_role, "to": self.to_role,
+                "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class AdminUserView:
+    id: int
+    login: str
+    display_name: str
+    email: str
+    role: str
+    suspended: bool
+    suspended_reason: str | None
+    created_at: str
+    last_seen_at: str | None
+    maintainer_of: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "login": self.login, "display_name": self.display_name,
+                "email": self.email, "role": self.role, "suspended": self.suspended,
+                "suspended_reason": self.suspended_reason, "created_at": self.created_at,
+                "last_seen_at": self.last_seen_at, "maintainer_of": list(self.maintainer_of)}

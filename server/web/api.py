@@ -13,7 +13,7 @@ from server.domain.permissions import may_decide_proposal
 from server.services import Services
 from server.web.rendering import render
 from server.web.schemas import CloseIn, MergeIn, ProposalIn
-from server.web.session import csrf_token, current_user
+from server.web.session import csrf_token, current_user, session_notice
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 
@@ -25,7 +25,12 @@ def services() -> Services:
 @blueprint.get("/me")
 async def me() -> dict[str, Any]:
     user = await current_user()
-    return {"user": user.to_json() if user else None, "csrf_token": csrf_token()}
+    body: dict[str, Any] = {"user": user.to_json() if user else None,
+                            "csrf_token": csrf_token()}
+    notice = await session_notice()
+    if notice:
+        body["notice"] = notice
+    return body
 
 
 @blueprint.get("/catalog")

@@ -54,3 +54,18 @@ class MetadataChangeIn(Strict):
     authors: list[str] | None = Field(default=None, max_length=100)
     slug: str | None = Field(default=None, max_length=200)
     description: str = Field(default="", max_length=20_000)
+
+
+class RoleIn(Strict):
+    role: str = Field(max_length=50)
+    reason: str = Field(default="", max_length=5000)
+
+
+class ReasonIn(Strict):
+    reason: str = Field(default="", max_length=5000)
+
+
+class MaintainerIn(Strict):
+    slug: str = Field(max_length=200)
+    grant: bool = True
+    reason: str = Field(default="", max_length=5000)

@@ -80,3 +80,18 @@ def end_session() -> str:
     session.clear()
     g.user = None
     return csrf_token()
+
+
+async def session_notice() -> str | None:
+    """Why a session that was signed in no longer is (shown once, then forgotten)."""
+    uid = session.get("uid")
+    if not uid or await current_user() is not None:
+        return None
+    store = current_app.services.domain.store  # type: ignore[attr-defined]
+    async with store.read() as uow:
+        user = await uow.users.get(int(uid))
+    session.pop("uid", None)
+    session.pop("epoch", None)
+    if user is not None and user.suspended:
+        return "Your account is suspended. Ask an admin to restore it."
+    return "Your session ended because your permissions changed. Sign in again."

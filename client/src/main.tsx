@@ -1,0 +1,14 @@
+import { render } from 'preact';
+import { App } from './App';
+import { startLive } from './live/socket';
+import { startRouter } from './lib/router';
+import { loadSession } from './state/session';
+import './styles/app.css';
+import './styles/prose.css';
+
+startRouter();
+startLive();
+void loadSession();
+
+const root = document.getElementById('app');
+if (root) render(<App />, root);
