@@ -28,12 +28,13 @@ def migration_files() -> list[tuple[int, str, str]]:
 
 
 def _statements(sql: str) -> list[str]:
-    # Migrations hold plain DDL and DML; no statement contains a semicolon inside a literal.
-    return [s.strip() for s in sql.split(";") if s.strip() and not _only_comments(s)]
+    """Split a migration into statements.
 
-
-def _only_comments(chunk: str) -> bool:
-    return all(not line.strip() or line.strip().startswith("--") for line in chunk.splitlines())
+    Whole-line ``--`` comments are dropped first, so prose in them may hold
+    semicolons; statements themselves never contain one inside a literal.
+    """
+    code = "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
+    return [chunk.strip() for chunk in code.split(";") if chunk.strip()]
 
 
 async def migrate(db: Database) -> list[str]:
