@@ -1,5 +1,6 @@
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { Alert } from './components/Alert';
+import { SessionNotice } from './components/SessionNotice';
 import { ToastRegion } from './components/toasts';
 import { TopBar } from './components/TopBar';
 import { settleScroll, useLocation } from './lib/router';
@@ -25,7 +26,9 @@ export function App() {
     }
     const heading = document.querySelector<HTMLElement>('#main h1');
     heading?.focus({ preventScroll: true });
-  }, [loc.path]);
+    // Keyed by screen, not path: moving between tabs of one screen (e.g. /admin/users →
+    // /admin/audit) keeps focus on the tab the reader is on.
+  }, [key]);
 
   return (
     <>
@@ -40,6 +43,7 @@ export function App() {
           </Alert>
         </div>
       )}
+      <SessionNotice />
       <main id="main" tabIndex={-1} class="main">
         <div class="screen" key={key}>
           {screen}

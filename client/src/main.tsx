@@ -3,11 +3,13 @@ import { App } from './App';
 import { startLive } from './live/socket';
 import { startRouter } from './lib/router';
 import { loadSession } from './state/session';
+import { watchSessionChanges } from './state/sessionWatch';
 import './styles/app.css';
 import './styles/prose.css';
 
 startRouter();
 startLive();
+watchSessionChanges();
 void loadSession();
 
 const root = document.getElementById('app');

@@ -5,13 +5,16 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly field: string | undefined;
+  /** The server's `error.details` (e.g. `head_sha` and `markdown` of a 409 `branch_moved`). */
+  readonly details: Record<string, unknown> | undefined;
 
-  constructor(status: number, code: string, message: string, field?: string) {
+  constructor(status: number, code: string, message: string, field?: string, details?: Record<string, unknown>) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.field = field;
+    this.details = details;
   }
 }
 
@@ -83,6 +86,7 @@ async function parse<T>(response: Response): Promise<T> {
         data.error.code,
         data.error.message,
         typeof field === 'string' ? field : undefined,
+        data.error.details,
       );
     }
     throw new ApiError(response.status, 'http_error', fallbackMessage(response.status));

@@ -14,6 +14,9 @@ import type {
 
 const enc = encodeURIComponent;
 
+/** The admin home base's calls live in ./admin.ts. */
+export { adminApi } from './admin';
+
 /** Every HTTP call the client makes, typed. */
 export const api = {
   me: () => request<MeResponse>('GET', '/api/me'),

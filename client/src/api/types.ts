@@ -1,4 +1,5 @@
 /** The server's JSON shapes, as documented in the API contract. */
+import type { Branch, CommitEntry, Pull } from './editing';
 
 export type Role = 'owner' | 'admin' | 'contributor';
 
@@ -51,6 +52,8 @@ export interface Proposal {
 export interface MeResponse {
   user: User | null;
   csrf_token: string;
+  /** Why a session that was signed in no longer is (sent once), e.g. a suspension. */
+  notice?: string;
 }
 
 export interface LoginResponse {
@@ -97,6 +100,15 @@ export interface CloseResponse {
 export interface RfcResponse {
   rfc: Rfc;
   body_html: string;
+  /** Edit branches of the RFC (any state). */
+  branches: Branch[];
+  /** Open body-edit and metadata pull requests. */
+  pulls: Pull[];
+  /** Latest commits that touched the RFC's file on the default branch, newest first. */
+  history: CommitEntry[];
+  maintainers: string[];
+  can_start_branch: boolean;
+  can_merge: boolean;
 }
 
 export interface ErrorBody {

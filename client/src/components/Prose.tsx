@@ -1,4 +1,27 @@
-import { useLayoutEffect, useMemo, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef } from 'preact/hooks';
+
+/** The prefix the server's sanitizer puts on every id in rendered Markdown. */
+export const USER_CONTENT_PREFIX = 'user-content-';
+
+/**
+ * The element a `#hash` means inside rendered Markdown: the id as written, or the
+ * server's `user-content-` id for it (so `#motivation` finds `user-content-motivation`).
+ */
+export function anchorTarget(hash: string, root: ParentNode = document): HTMLElement | null {
+  let id = hash.startsWith('#') ? hash.slice(1) : hash;
+  if (!id) return null;
+  try {
+    id = decodeURIComponent(id);
+  } catch {
+    /* keep it as written */
+  }
+  const find = (value: string): HTMLElement | null =>
+    root instanceof Document ? root.getElementById(value) : root.querySelector<HTMLElement>(`[id="${CSS.escape(value)}"]`);
+  return find(id) ?? (id.startsWith(USER_CONTENT_PREFIX) ? null : find(USER_CONTENT_PREFIX + id));
+}
+
+// The URL whose `#hash` was already scrolled to, so a live re-render doesn't jump again.
+let settledHashOf: string | null = null;
 
 const norm = (s: string | null | undefined): string => (s ?? '').replace(/\s+/g, ' ').trim().toLowerCase();
 
@@ -38,6 +61,42 @@ export function Prose({ html, title }: { html: string; title?: string }) {
     for (const el of root.querySelectorAll<HTMLElement>('pre, table')) {
       if (!el.hasAttribute('tabindex')) el.tabIndex = 0;
     }
+    // A `#hash` in the address (a shared link, a reload): scroll to it once the text is there.
+    const { hash, href } = window.location;
+    if (hash.length > 1 && settledHashOf !== href) {
+      const target = anchorTarget(hash, root);
+      if (target) {
+        settledHashOf = href;
+        target.scrollIntoView();
+      }
+    }
   }, [fitted]);
-  return <div ref={ref} class="prose" dangerouslySetInnerHTML={{ __html: fitted }} />;
+  useEffect(() => {
+    // Back/forward between anchors, or a typed `#name`: find `user-content-name` too.
+    const onHash = (): void => {
+      const root = ref.current;
+      const target = root ? anchorTarget(window.location.hash, root) : null;
+      if (target) {
+        settledHashOf = window.location.href;
+        target.scrollIntoView();
+      }
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  /** In-page links (`#name`) whose plain id doesn't exist: go to the `user-content-` one. */
+  const onClick = (event: MouseEvent): void => {
+    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    const anchor = (event.target as Element | null)?.closest?.('a');
+    const href = anchor?.getAttribute('href');
+    const root = ref.current;
+    if (!href || !href.startsWith('#') || href.length < 2 || !root) return;
+    const target = anchorTarget(href, root);
+    if (!target || target.id === href.slice(1)) return; // the browser does this one itself
+    event.preventDefault();
+    history.pushState(history.state, '', `#${encodeURIComponent(target.id)}`);
+    settledHashOf = window.location.href;
+    target.scrollIntoView();
+  };
+  return <div ref={ref} class="prose" onClick={onClick} dangerouslySetInnerHTML={{ __html: fitted }} />;
 }

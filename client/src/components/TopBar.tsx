@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { isStaff } from '../api/admin';
 import { errorMessage } from '../api/client';
 import type { User } from '../api/types';
 import { connectionStatus } from '../live/socket';
@@ -38,6 +39,7 @@ export function ConnectionIndicator() {
 }
 
 function UserMenu({ user }: { user: User }) {
+  const loc = useLocation();
   const [open, setOpen] = useState(false);
   const [pending, setPending] = useState(false);
   const root = useRef<HTMLDivElement>(null);
@@ -104,6 +106,16 @@ function UserMenu({ user }: { user: User }) {
           Signed in as <strong>{user.display_name || user.login}</strong>
           <span class="usermenu__role">{user.role}</span>
         </p>
+        {isStaff(user) && (
+          <a
+            href="/admin"
+            class="usermenu__link"
+            aria-current={loc.path === '/admin' || loc.path.startsWith('/admin/') ? 'page' : undefined}
+            onClick={() => setOpen(false)}
+          >
+            Admin
+          </a>
+        )}
         <button type="button" class="button button--block" onClick={onSignOut} disabled={pending} aria-busy={pending}>
           {pending ? 'Signing out…' : 'Sign out'}
         </button>

@@ -11,10 +11,17 @@ export type SessionState =
 
 export const session = createStore<SessionState>({ status: 'loading', user: null });
 
+/**
+ * Why a session that was signed in no longer is (`/api/me` sends it once, e.g.
+ * "Your account is suspended…"). Shown as a banner until dismissed or sign-in.
+ */
+export const sessionNotice = createStore<string | null>(null);
+
 export async function loadSession(): Promise<void> {
   try {
     const me = await api.me();
     setCsrfToken(me.csrf_token);
+    if (me.notice) sessionNotice.set(me.notice);
     session.set({ status: 'ready', user: me.user });
   } catch (error) {
     session.set({ status: 'error', user: null, message: errorMessage(error) });
@@ -24,6 +31,7 @@ export async function loadSession(): Promise<void> {
 setCsrfRefresher(async () => {
   const me = await api.me();
   setCsrfToken(me.csrf_token);
+  if (me.notice) sessionNotice.set(me.notice);
   const current = session.get();
   if (current.user?.id !== me.user?.id) session.set({ status: 'ready', user: me.user });
 });
@@ -36,6 +44,7 @@ onConnectionRefused(() => {
 export async function signIn(username: string, password: string): Promise<User> {
   const result = await api.login(username, password);
   setCsrfToken(result.csrf_token);
+  sessionNotice.set(null);
   session.set({ status: 'ready', user: result.user });
   restartLive();
   return result.user;

@@ -4,7 +4,7 @@ import { SkeletonLines } from '../../components/Skeleton';
 import { RfcStateBadge } from '../../components/StateBadge';
 
 /** Title, state, pitch and the facts about an RFC. */
-export function RfcHeader({ rfc, slug, failed }: { rfc: Rfc | null; slug: string; failed: boolean }) {
+export function RfcHeader({ rfc, slug, failed, maintainers }: { rfc: Rfc | null; slug: string; failed: boolean; maintainers?: string[] }) {
   return (
     <header class="doc-head">
       <p class="eyebrow">
@@ -22,6 +22,12 @@ export function RfcHeader({ rfc, slug, failed }: { rfc: Rfc | null; slug: string
               <dt>Authors</dt>
               <dd>{rfc.authors.length ? rfc.authors.join(', ') : '—'}</dd>
             </div>
+            {maintainers && (
+              <div>
+                <dt>Maintainers</dt>
+                <dd>{maintainers.length ? maintainers.join(', ') : '—'}</dd>
+              </div>
+            )}
             <div>
               <dt>Slug</dt>
               <dd>

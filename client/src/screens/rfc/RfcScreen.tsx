@@ -1,20 +1,27 @@
 import { Alert } from '../../components/Alert';
+import { useStore } from '../../lib/store';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { isNotFound } from '../../lib/useResource';
+import { session } from '../../state/session';
 import { NotFoundScreen } from '../NotFound';
+import { RfcActions } from './RfcActions';
+import { RfcActivity } from './RfcActivity';
 import { RfcBody } from './RfcBody';
 import { RfcHeader } from './RfcHeader';
 import { UpdateNotice } from './UpdateNotice';
 import { useRfcPage } from './useRfcPage';
+import '../../styles/editing.css';
 
 /**
- * /rfcs/<slug>. Layout: the reading column (header + text) and, later, a side
- * column for branches, open PRs, threads and presence — each its own component
- * and hook under screens/rfc/.
+ * /rfcs/<slug>. Layout: the header with its actions, then the reading column
+ * (the text) and a side column (branches, open pull requests, history; later
+ * threads and presence) — each its own component under screens/rfc/.
  */
 export function RfcScreen({ slug }: { slug: string }) {
   const page = useRfcPage(slug);
   const { state, rfc } = page;
+  const user = useStore(session).user;
+  const data = state.status === 'ready' ? state.data : null;
   useDocumentTitle(rfc ? rfc.title : slug);
 
   if (state.status === 'error' && isNotFound(state.error)) {
@@ -27,13 +34,21 @@ export function RfcScreen({ slug }: { slug: string }) {
   }
 
   return (
-    <article class="rfc-page">
+    <article class="rfc-page rfc-page--with-side">
       <UpdateNotice notice={page.notice} onView={page.showHeldUpdate} onDismiss={page.dismissNotice} />
-      <RfcHeader rfc={rfc} slug={slug} failed={state.status === 'error'} />
+      <RfcHeader rfc={rfc} slug={slug} failed={state.status === 'error'} maintainers={data?.maintainers} />
+      {data && <RfcActions slug={slug} rfc={data.rfc} user={user} canStartBranch={data.can_start_branch} />}
       {state.status === 'error' && (
         <Alert onRetry={page.reload}>Could not load this RFC: {state.error.message}</Alert>
       )}
-      {state.status !== 'error' && <RfcBody html={state.status === 'ready' ? state.data.body_html : null} title={rfc?.title} />}
+      {state.status !== 'error' && (
+        <div class="rfc-layout">
+          <div class="rfc-layout__main">
+            <RfcBody html={data ? data.body_html : null} title={rfc?.title} />
+          </div>
+          <RfcActivity slug={slug} branches={data?.branches ?? null} pulls={data?.pulls ?? null} history={data?.history ?? null} />
+        </div>
+      )}
     </article>
   );
 }

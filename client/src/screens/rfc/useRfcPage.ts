@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { upsertBranch, upsertPull } from '../../api/editing';
 import { api } from '../../api/endpoints';
 import type { Rfc, RfcResponse } from '../../api/types';
-import { CATALOG_ROOM } from '../../live/events';
+import { CATALOG_ROOM, rfcRoom } from '../../live/events';
 import { onLiveEvent } from '../../live/socket';
 import { useResource, type Resource } from '../../lib/useResource';
 import { useRoom } from '../../lib/useRoom';
@@ -27,6 +28,18 @@ export interface RfcPage {
 
 const time = (iso: string): number => Date.parse(iso) || 0;
 
+/** The parts of the page that change with editing activity (not the text being read). */
+function activityOf(r: RfcResponse): Partial<RfcResponse> {
+  return {
+    branches: r.branches,
+    pulls: r.pulls,
+    history: r.history,
+    maintainers: r.maintainers,
+    can_start_branch: r.can_start_branch,
+    can_merge: r.can_merge,
+  };
+}
+
 /** Is the reader scrolled into the text (so replacing it would move what they read)? */
 function readerIsMidPage(): boolean {
   return window.scrollY > 160;
@@ -48,6 +61,18 @@ export function useRfcPage(slug: string): RfcPage {
     held.current = null;
   }, [slug]);
 
+  // Branch and pull request events that arrive while a snapshot is being fetched are
+  // replayed on top of it: the snapshot may have been read before they happened.
+  const fetching = useRef(0);
+  const replay = useRef<((d: RfcResponse) => RfcResponse)[]>([]);
+  const applyLive = useCallback(
+    (fn: (d: RfcResponse) => RfcResponse): void => {
+      if (fetching.current > 0) replay.current.push(fn);
+      update(fn);
+    },
+    [update],
+  );
+
   /** Fetch the new text and either apply it or hold it behind the notice. */
   const refreshBody = useCallback(async (): Promise<void> => {
     const before = stateRef.current;
@@ -55,21 +80,31 @@ export function useRfcPage(slug: string): RfcPage {
       await reload({ silent: true });
       return;
     }
-    let fresh: RfcResponse;
+    let fetched: RfcResponse;
+    fetching.current += 1;
     try {
-      fresh = await api.rfc(slug);
+      fetched = await api.rfc(slug);
     } catch {
       return; // keep what we show; the next event or reconnect tries again
+    } finally {
+      fetching.current -= 1;
     }
+    const missed = replay.current;
+    if (fetching.current === 0) replay.current = [];
+    const fresh = missed.reduce((acc, fn) => fn(acc), fetched);
     const current = stateRef.current;
     if (current.status !== 'ready') return;
     const bodyChanged = fresh.body_html !== current.data.body_html;
     const metaChanged = JSON.stringify(fresh.rfc) !== JSON.stringify(current.data.rfc);
-    if (!bodyChanged && !metaChanged) return;
+    if (!bodyChanged && !metaChanged) {
+      // Branches, pull requests, history: updated quietly, in place.
+      update((d) => ({ ...d, ...activityOf(fresh) }));
+      return;
+    }
     if (bodyChanged && readerIsMidPage()) {
       held.current = fresh;
       // Metadata (title, state…) is small and at the top: update it now.
-      update((d) => ({ ...d, rfc: fresh.rfc }));
+      update((d) => ({ ...d, ...activityOf(fresh), rfc: fresh.rfc }));
       setNotice({ kind: 'held', at: Date.now() });
     } else {
       update(() => fresh);
@@ -80,6 +115,36 @@ export function useRfcPage(slug: string): RfcPage {
   useRoom(CATALOG_ROOM, (first) => {
     if (!first || stateRef.current.status === 'error') void refreshBody();
   });
+  // The RFC's own room: branches, pull requests and text changes; refetch after a reconnect.
+  useRoom(rfcRoom(slug), (first) => {
+    if (!first) void refreshBody();
+  });
+
+  // Branches and pull requests, upserted as they change (never back to an older pull state).
+  const pullSeen = useRef(new Map<number, number>());
+  useEffect(() => {
+    pullSeen.current = new Map();
+    const offs = [
+      onLiveEvent('branch.updated', ({ branch }) => {
+        if (branch.rfc_slug !== slug || branch.kind !== 'edit') return;
+        applyLive((d) => ({ ...d, branches: upsertBranch(d.branches ?? [], branch) }));
+      }),
+      onLiveEvent('pull.updated', ({ pull }) => {
+        if (pull.rfc_slug !== slug) return;
+        const at = time(pull.updated_at);
+        if (at < (pullSeen.current.get(pull.number) ?? 0)) return;
+        pullSeen.current.set(pull.number, at);
+        applyLive((d) => {
+          const pulls = d.pulls ?? [];
+          return {
+            ...d,
+            pulls: pull.state === 'open' ? upsertPull(pulls, pull) : pulls.filter((p) => p.number !== pull.number),
+          };
+        });
+      }),
+    ];
+    return () => offs.forEach((off) => off());
+  }, [slug, applyLive]);
 
   useEffect(() => {
     const onRfc = (rfc: Rfc | null): void => {
@@ -106,7 +171,8 @@ export function useRfcPage(slug: string): RfcPage {
   const showHeldUpdate = useCallback(() => {
     const next = held.current;
     held.current = null;
-    if (next) update(() => next);
+    // Only the text and its metadata: branches and pull requests may be newer than `next`.
+    if (next) update((d) => ({ ...d, rfc: next.rfc, body_html: next.body_html }));
     setNotice({ kind: 'none' });
     document.getElementById('rfc-text')?.scrollIntoView({ block: 'start' });
   }, [update]);
