@@ -39,6 +39,12 @@ def _hunks(hunks: list[Hunk]) -> list[dict[str, Any]]:
     return [h.to_json() for h in hunks]
 
 
+async def _changes(hunks: list[Hunk], before: str, after: str) -> dict[str, Any]:
+    """A change shown both ways: the source diff, and the text rendered before and after."""
+    return {"diff": _hunks(hunks),
+            "rendered": {"before_html": await render(before), "after_html": await render(after)}}
+
+
 @blueprint.post("/render")
 @validate_request(RenderIn)
 async def preview(data: RenderIn) -> dict[str, Any]:
@@ -60,9 +66,7 @@ async def get_branch(slug: str, branch: str) -> dict[str, Any]:
     return {
         "branch": detail.branch.to_json(), "rfc": detail.rfc.to_json(),
         "markdown": detail.markdown, "base_branch": detail.base_branch,
-        "diff": _hunks(detail.hunks),
-        "rendered": {"before_html": await render(detail.base_markdown),
-                     "after_html": await render(detail.markdown)},
+        **await _changes(detail.hunks, detail.base_markdown, detail.markdown),
         "pull": detail.pull.to_json() if detail.pull else None,
         "can_write": detail.can_write,
     }
@@ -104,9 +108,7 @@ async def get_pull(slug: str, number: int) -> dict[str, Any]:
     return {
         "pull": detail.pull.to_json(),
         "description_html": await render(detail.pull.body),
-        "diff": _hunks(detail.hunks),
-        "rendered": {"before_html": await render(detail.before_markdown),
-                     "after_html": await render(detail.after_markdown)},
+        **await _changes(detail.hunks, detail.before_markdown, detail.after_markdown),
         "commits": [{"sha": c.sha, "message": c.message, "author": c.author_name,
                      "at": iso(c.authored_at)} for c in detail.commits],
         "can_decide": detail.can_decide,
