@@ -1,4 +1,4 @@
-"""The `rfc-app` command: serve, demo, migrate, users add."""
+"""The `rfc-app` command: serve, demo, migrate, users add, seed-meta, sweep."""
 
 from __future__ import annotations
 
@@ -8,17 +8,23 @@ import getpass
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import uvicorn
 
 from server.app import create_app
+from server.clock import parse_iso
 from server.db.engine import Database
 from server.db.migrate import migrate
 from server.demo import DEMO_USERS, demo_password, seed_demo
 from server.domain.accounts import add_user, generate_password
+from server.domain.hygiene import sweep_hygiene
 from server.errors import AppError
+from server.forge.gitea.forge import gitea_forge
+from server.forge.port import ForgeError, Person
+from server.seed_meta import seed_meta
 from server.services import open_services
 from server.settings import BadSetting, MissingSetting, Settings, ensure_secret_key, load_settings
 
@@ -119,6 +125,70 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _moment(text: str) -> datetime:
+    """An ISO 8601 time with its zone (``2027-01-31T12:00:00Z``), for ``--as-of``."""
+    try:
+        moment = parse_iso(text) if text.endswith("Z") else datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(
+            f"give a time zone, e.g. {text}Z for UTC") from None
+    return moment
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """One reconciler or hygiene pass by hand, beside a running server or without one."""
+    settings = _settings(args)
+    _configure_logging(settings.LOG_LEVEL)
+
+    async def run() -> list[str]:
+        services = await open_services(settings)
+        try:
+            if args.job == "reconcile":
+                return [f"reconciler: {(await services.reconciler.sweep()).summary()}"]
+            report = await sweep_hygiene(services.domain, services.ingest,
+                                         as_of=args.as_of, dry_run=args.dry_run)
+            acts = report.plan.acts if report.dry_run else report.done
+            lines = [f"hygiene: {a.describe(done=not report.dry_run, would=report.dry_run)}"
+                     for a in acts]
+            return [*lines, f"hygiene: {report.summary()}"]
+        finally:
+            await services.close()
+
+    for line in asyncio.run(run()):
+        print(line)
+    return 0
+
+
+def cmd_seed_meta(args: argparse.Namespace) -> int:
+    """Create or correct the meta repository on Gitea, its files and its webhook."""
+    settings = _settings(args)
+    _configure_logging("WARNING")
+    if settings.FORGE != "gitea":
+        print("rfc-app: seed-meta prepares a Gitea; set FORGE=gitea and the Gitea settings",
+              file=sys.stderr)
+        return 2
+    bot = settings.bot_login
+
+    async def run() -> list[str]:
+        forge = gitea_forge(settings.GITEA_URL, settings.GITEA_BOT_TOKEN,
+                            Person(bot, bot, f"{bot}@users.rfc-app.invalid"))
+        try:
+            return await seed_meta(settings, forge)
+        finally:
+            await forge.aclose()
+
+    try:
+        lines = asyncio.run(run())
+    except ForgeError as exc:
+        print(f"rfc-app: seed-meta stopped: {exc}", file=sys.stderr)
+        return 1
+    for line in lines:
+        print(line)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rfc-app", description="Write RFCs together.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -149,6 +219,24 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--name", help="display name (default: the login)")
     common(add, listen=False)
     add.set_defaults(run=cmd_users_add)
+
+    seed = commands.add_parser("seed-meta", help="create or correct the meta repository on "
+                               "Gitea, its files and its webhook (safe to repeat)")
+    common(seed, listen=False)
+    seed.set_defaults(run=cmd_seed_meta)
+
+    sweep = commands.add_parser("sweep", help="run one pass of a periodic job by hand")
+    jobs = sweep.add_subparsers(dest="job", required=True)
+    reconcile = jobs.add_parser("reconcile", help="repair the cache from the forge")
+    common(reconcile, listen=False)
+    reconcile.set_defaults(run=cmd_sweep)
+    hygiene = jobs.add_parser("hygiene", help="close idle branches, delete stale ones")
+    hygiene.add_argument("--dry-run", action="store_true",
+                         help="print what would be done; change nothing")
+    hygiene.add_argument("--as-of", type=_moment, metavar="ISO-TIME",
+                         help="decide as if it were this moment (with a zone, e.g. ...Z)")
+    common(hygiene, listen=False)
+    hygiene.set_defaults(run=cmd_sweep, as_of=None)
     return parser
 
 

@@ -13,13 +13,17 @@ from server.db.store import SqlStore
 from server.domain.context import Domain
 from server.domain.ingest import Ingestor
 from server.domain.live import LiveEvent
+from server.domain.reconcile import Reconciler
 from server.forge.embedded.forge import EmbeddedForge
-from server.forge.port import Forge, Person, RepoRef
+from server.forge.gitea.forge import gitea_forge
+from server.forge.port import EventHandler, Forge, Person, RepoRef
 from server.settings import Settings
 
 log = logging.getLogger(__name__)
 
 Publish = Callable[[LiveEvent], Awaitable[None]]
+# How forge events reach ingestion; tests put a lossy route here to play lost webhooks.
+EventRoute = Callable[[EventHandler], EventHandler]
 
 
 async def _drop(_event: LiveEvent) -> None:
@@ -33,21 +37,29 @@ class Services:
     forge: Forge
     domain: Domain
     ingest: Ingestor
+    reconciler: Reconciler
 
     async def close(self) -> None:
+        # A forge with background work (Gitea's webhook events) finishes it first.
+        close_forge = getattr(self.forge, "aclose", None)
+        if close_forge is not None:
+            await close_forge()
         await self.db.close()
 
 
 def make_forge(settings: Settings, db: Database, clock: Clock) -> Forge:
-    bot = Person(login=settings.BOT_LOGIN, name=settings.BOT_LOGIN,
-                 email=f"{settings.BOT_LOGIN}@users.rfc-app.invalid")
+    bot = Person(login=settings.bot_login, name=settings.bot_login,
+                 email=f"{settings.bot_login}@users.rfc-app.invalid")
     if settings.FORGE == "embedded":
         return EmbeddedForge(settings.git_root, db, clock, bot)
+    if settings.FORGE == "gitea":
+        return gitea_forge(settings.GITEA_URL, settings.GITEA_BOT_TOKEN, bot)
     raise RuntimeError(f"FORGE={settings.FORGE} is not available in this build yet")
 
 
 async def open_services(settings: Settings, *, clock: Clock | None = None,
-                        publish: Publish = _drop) -> Services:
+                        publish: Publish = _drop,
+                        route_events: EventRoute | None = None) -> Services:
     clock = clock or SystemClock()
     db = Database.open_sqlite(settings.database_path)
     try:
@@ -55,20 +67,22 @@ async def open_services(settings: Settings, *, clock: Clock | None = None,
         forge = make_forge(settings, db, clock)
         store = SqlStore(db, publish)
         domain = Domain(store=store, forge=forge, clock=clock,
-                        meta_repo=RepoRef(*settings.meta_repo), owner_login=settings.OWNER_LOGIN)
+                        meta_repo=RepoRef(*settings.meta_repo), owner_login=settings.owner_login)
         ingest = Ingestor(domain)
-        forge.on_event(ingest.handle)
+        forge.on_event(route_events(ingest.handle) if route_events else ingest.handle)
         await forge.ensure_repo(domain.meta_repo,
                                 description="The catalog of RFCs and the proposals for new ones")
     except BaseException:
         await db.close()
         raise
-    return Services(settings=settings, db=db, forge=forge, domain=domain, ingest=ingest)
+    return Services(settings=settings, db=db, forge=forge, domain=domain, ingest=ingest,
+                    reconciler=Reconciler(domain, ingest))
 
 
 async def catch_up(services: Services) -> None:
-    """Fill the cache from the forge: what a fresh database pointed at old repos needs."""
-    d = services.domain
-    await services.ingest.sync_rfcs(None)
-    for pull in await d.forge.list_pull_requests(d.meta_repo, "all"):
-        await services.ingest.sync_pull(pull)
+    """Fill the cache from the forge: what a fresh database pointed at old repos needs.
+
+    The app does this through its tick loop (the reconciler's first sweep); this is
+    the same sweep for code that runs without one.
+    """
+    await services.reconciler.sweep()

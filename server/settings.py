@@ -39,7 +39,8 @@ class Settings:
                           "repositories under DATA_DIR) or `gitea`.")
     DATA_DIR: Path = _setting(Path("data"), "Folder for the SQLite file, the embedded forge's "
                               "repositories and the generated secret key.")
-    DATABASE_PATH: Path | None = _setting(None, "The SQLite file. Default: DATA_DIR/rfc-app.db.")
+    DATABASE_PATH: Path | None = _setting(None, "The SQLite file. Default: DATA_DIR/rfc-app.db.",
+                                          required_for="gitea")
     SECRET_KEY: str = _setting("", "Signs session cookies, CSRF tokens and unsubscribe links. "
                                "Generated into DATA_DIR/secret_key in embedded mode when unset.",
                                secret=True, required_for="gitea")
@@ -47,15 +48,42 @@ class Settings:
                             "Default: http://HOST:PORT.", required_for="gitea")
     HOST: str = _setting("127.0.0.1", "Address `rfc-app serve` listens on.")
     PORT: int = _setting(8000, "Port `rfc-app serve` listens on.")
-    OWNER_LOGIN: str = _setting("owner", "The login that becomes the owner at first sign-in.")
+    OWNER_LOGIN: str = _setting("owner", "The login that becomes the owner at first sign-in "
+                                "(embedded forge; with Gitea, OWNER_GITEA_LOGIN).")
     GITEA_ORG: str = _setting("rfcs", "Organization that holds the meta repository and every "
-                              "graduated RFC repository (both forges).")
-    META_REPO: str = _setting("meta", "Name of the meta repository inside GITEA_ORG.")
+                              "graduated RFC repository (both forges).", required_for="gitea")
+    META_REPO: str = _setting("meta", "Name of the meta repository inside GITEA_ORG.",
+                              required_for="gitea")
     BOT_LOGIN: str = _setting("rfc-bot", "Account the app acts as on the forge (the committer "
-                              "of every commit it writes).")
+                              "of every commit it writes; with Gitea, GITEA_BOT_USER).")
+    GITEA_URL: str = _setting("", "Gitea's address, e.g. https://git.example.org.",
+                              required_for="gitea")
+    GITEA_BOT_USER: str = _setting("", "The Gitea account the app acts as (it owns GITEA_ORG).",
+                                   required_for="gitea")
+    GITEA_BOT_TOKEN: str = _setting("", "An access token of GITEA_BOT_USER with the scopes "
+                                    "write:repository, write:issue, write:organization and "
+                                    "write:user.", secret=True, required_for="gitea")
+    GITEA_WEBHOOK_SECRET: str = _setting("", "Shared secret of Gitea's webhook to "
+                                         "APP_URL/api/webhooks/gitea; deliveries whose "
+                                         "signature does not match are refused.", secret=True,
+                                         required_for="gitea")
+    OAUTH_CLIENT_ID: str = _setting("", "Client ID of the OAuth2 application registered in "
+                                    "Gitea for sign-in (redirect URI APP_URL/auth/callback).",
+                                    required_for="gitea")
+    OAUTH_CLIENT_SECRET: str = _setting("", "Client secret of that OAuth2 application.",
+                                        secret=True, required_for="gitea")
+    OWNER_GITEA_LOGIN: str = _setting("", "The Gitea login that becomes the owner at first "
+                                      "sign-in.", required_for="gitea")
     DEMO_PASSWORD: str = _setting("", "Password given to the demo accounts by `rfc-app demo`; "
                                   "generated and printed when unset.", secret=True)
     LOG_LEVEL: str = _setting("INFO", "Python logging level.")
+    RECONCILE_TICK_SECONDS: int = _setting(300, "Seconds between reconciler sweeps, which "
+                                           "repair the cache from the forge (the safety net "
+                                           "for lost forge events). 0 turns the periodic sweep "
+                                           "off; start-up always sweeps once.")
+    HYGIENE_TICK_SECONDS: int = _setting(3600, "Seconds between branch hygiene passes (close "
+                                         "idle branches, delete stale ones). 0 turns them "
+                                         "off; `rfc-app sweep hygiene` still runs one.")
 
     @property
     def database_path(self) -> Path:
@@ -64,6 +92,14 @@ class Settings:
     @property
     def git_root(self) -> Path:
         return self.DATA_DIR / "git"
+
+    @property
+    def owner_login(self) -> str:
+        return self.OWNER_GITEA_LOGIN if self.FORGE == "gitea" else self.OWNER_LOGIN
+
+    @property
+    def bot_login(self) -> str:
+        return self.GITEA_BOT_USER if self.FORGE == "gitea" else self.BOT_LOGIN
 
     @property
     def meta_repo(self) -> tuple[str, str]:
@@ -117,7 +153,8 @@ def load_settings(environ: Mapping[str, str] | None = None,
     if settings.FORGE not in ("embedded", "gitea"):
         raise BadSetting(f"FORGE must be `embedded` or `gitea`, not {settings.FORGE!r}")
     for f in fields(Settings):
-        if f.metadata["required_for"] == settings.FORGE and not getattr(settings, f.name):
+        # Required means given: a default (META_REPO's "meta", say) does not count.
+        if f.metadata["required_for"] == settings.FORGE and f.name not in kwargs:
             raise MissingSetting(f.name)
     return settings
 

@@ -127,3 +127,18 @@ async def signed_in_client(app: RfcApp, make_client: Any, login: str) -> ApiClie
     client = make_client()
     await client.sign_in(login)
     return client
+
+
+async def close_branch(app: RfcApp, name: str, *, at: str = "2026-12-01T00:00:00Z") -> None:
+    """Close a meta-repository branch as the hygiene sweep does: record the mark, re-sync."""
+    d = app.services.domain
+    async with d.store.write() as uow:
+        await uow.branches.set_closed_mark(d.meta_repo.full_name, name, at)
+    await app.services.ingest.sync_branch(name)
+
+
+async def delete_branch(app: RfcApp, name: str) -> None:
+    """Delete a branch on the forge; its event brings the cache along."""
+    d = app.services.domain
+    await d.forge.delete_branch(d.meta_repo, name)
+    await app.services.ingest.sync_branch(name)

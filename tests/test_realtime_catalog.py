@@ -129,7 +129,7 @@ async def test_private_rooms_are_refused_to_anonymous_sockets(live):
             assert ack["ok"] is False
             assert ack["error"]["code"] == "forbidden"
         bad = await watcher.sio.call("subscribe", "catalog")
-        assert bad["ok"] is False and bad["error"]["code"] == "bad_request"
+        assert bad["ok"] is False and bad["error"]["code"] == "invalid_input"
     finally:
         await watcher.sio.disconnect()
 

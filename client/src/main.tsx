@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import { App } from './App';
+import { startChatLive } from './live/chatLive';
 import { startLive } from './live/socket';
 import { startRouter } from './lib/router';
 import { loadSession } from './state/session';
@@ -10,6 +11,7 @@ import './styles/prose.css';
 startRouter();
 startLive();
 watchSessionChanges();
+startChatLive();
 void loadSession();
 
 const root = document.getElementById('app');

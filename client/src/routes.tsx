@@ -10,6 +10,7 @@ import { BranchScreen } from './screens/branch/BranchScreen';
 import { PullScreen, parsePullNumber } from './screens/pull/PullScreen';
 import { decodeBranchPath } from './api/editing';
 import { SignInScreen } from './screens/SignIn';
+import { ThreadScreen, parseThreadId } from './screens/thread/ThreadScreen';
 
 function HomePlaceholder() {
   return <div class="home-placeholder" aria-busy="true" />;
@@ -49,6 +50,12 @@ export function route(path: string, session: SessionState): { key: string; scree
     const n = parsePullNumber(m[2]);
     const slug = decodeBranchPath(m[1]);
     if (n !== null) return { key: `pull:${slug}:${n}`, screen: <PullScreen slug={slug} number={n} /> };
+  }
+  m = /^\/rfcs\/([^/]+)\/threads\/([^/]+)$/.exec(clean);
+  if (m?.[1] && m[2]) {
+    const id = parseThreadId(m[2]);
+    const slug = decodeBranchPath(m[1]);
+    if (id !== null) return { key: `thread:${id}`, screen: <ThreadScreen slug={slug} id={id} /> };
   }
   m = /^\/rfcs\/([^/]+)$/.exec(clean);
   if (m?.[1]) {

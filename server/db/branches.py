@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from server.db.engine import Tx
-from server.domain.store import CachedBranch
+from server.domain.store import BranchMark, CachedBranch
 
 _COLUMNS = ("repo", "name", "kind", "rfc_slug", "head", "last_commit_at",
             "last_commit_author", "state", "pinned", "closed_at", "deleted_at")
@@ -54,6 +54,36 @@ class SqlBranches:
                               " VALUES (:repo, :name, :user, :at)"
                               " ON CONFLICT (repo, branch) DO NOTHING",
                               {"repo": repo, "name": name, "user": user_id, "at": at})
+
+    async def for_repo(self, repo: str) -> list[CachedBranch]:
+        rows = await self.tx.all("SELECT * FROM cached_branches WHERE repo = :repo"
+                                 " ORDER BY name", {"repo": repo})
+        return [_branch(r) for r in rows]
+
+    async def mark(self, repo: str, name: str) -> BranchMark:
+        row = await self.tx.one("SELECT pinned, closed_at FROM branch_marks WHERE repo = :repo"
+                                " AND branch = :name", {"repo": repo, "name": name})
+        return BranchMark(bool(row["pinned"]), row["closed_at"]) if row else BranchMark()
+
+    async def marks(self, repo: str) -> dict[str, BranchMark]:
+        rows = await self.tx.all("SELECT branch, pinned, closed_at FROM branch_marks"
+                                 " WHERE repo = :repo", {"repo": repo})
+        return {r["branch"]: BranchMark(bool(r["pinned"]), r["closed_at"]) for r in rows}
+
+    async def set_pinned(self, repo: str, name: str, pinned: bool, *, by: int | None,
+                         at: str) -> None:
+        await self.tx.execute(
+            "INSERT INTO branch_marks (repo, branch, pinned, pinned_by, pinned_at)"
+            " VALUES (:repo, :name, :pinned, :by, :at) ON CONFLICT (repo, branch) DO UPDATE"
+            " SET pinned = excluded.pinned, pinned_by = excluded.pinned_by,"
+            " pinned_at = excluded.pinned_at",
+            {"repo": repo, "name": name, "pinned": int(pinned), "by": by, "at": at})
+
+    async def set_closed_mark(self, repo: str, name: str, closed_at: str | None) -> None:
+        await self.tx.execute(
+            "INSERT INTO branch_marks (repo, branch, closed_at) VALUES (:repo, :name, :closed)"
+            " ON CONFLICT (repo, branch) DO UPDATE SET closed_at = excluded.closed_at",
+            {"repo": repo, "name": name, "closed": closed_at})
 
 
 class SqlMaintainers:

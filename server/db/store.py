@@ -7,8 +7,10 @@ from contextlib import asynccontextmanager
 
 from server.db.branches import SqlBranches, SqlMaintainers
 from server.db.cache import SqlCache
+from server.db.chat import SqlChat
 from server.db.engine import Database, Tx
 from server.db.records import SqlAudit, SqlClosures, SqlDeliveries, SqlPermissionEvents
+from server.db.repair import SqlCacheRepair
 from server.db.users import SqlUsers
 from server.domain.live import AuditAppended, LiveEvent, PermissionChanged
 
@@ -22,12 +24,14 @@ class SqlUnitOfWork:
         self.cache = SqlCache(tx)
         self.branches = SqlBranches(tx)
         self.maintainers = SqlMaintainers(tx)
+        self.chat = SqlChat(tx)
         # Every audit entry and permission event streams to the admin room after commit.
         self.audit = SqlAudit(tx, (lambda e: self.emit(AuditAppended(e))) if publish else None)
         self.permission_events = SqlPermissionEvents(
             tx, (lambda e: self.emit(PermissionChanged(e))) if publish else None)
         self.closures = SqlClosures(tx)
         self.deliveries = SqlDeliveries(tx)
+        self.cache_repair = SqlCacheRepair(tx)
         self._publish = publish
 
     def emit(self, event: LiveEvent) -> None:

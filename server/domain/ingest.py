@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
 
 from server.clock import iso
 from server.domain.context import Domain
@@ -18,14 +20,16 @@ from server.domain.live import (
     ProposalMerged,
     ProposalOpened,
     PullUpdated,
+    RfcRemoved,
     RfcUpdated,
 )
 from server.domain.naming import PULL_KIND_OF_BRANCH, classify_branch
 from server.domain.rfcs import RFC_DIR, MalformedRfcFile, parse_rfc_file, slug_from_path
-from server.domain.store import CachedBranch, CachedPull, CachedRfc, UnitOfWork
+from server.domain.store import BranchMark, CachedBranch, CachedPull, CachedRfc, UnitOfWork
 from server.domain.views import BranchView, ProposalView, PullRef, PullView, RfcView
 from server.forge.port import (
     ZERO_SHA,
+    Branch,
     BranchCreated,
     BranchDeleted,
     ForgeEvent,
@@ -47,6 +51,51 @@ def classify_pull(meta_repo: RepoRef, pull: PullRequest) -> tuple[str, str | Non
         if role is not None:
             return PULL_KIND_OF_BRANCH[role.kind], role.slug
     return "other", None
+
+
+def cached_pull(meta_repo: RepoRef, pull: PullRequest,
+                meta: dict[str, Any] | None = None) -> CachedPull:
+    """The cached row of a pull request (``meta``: what a proposal's file proposes)."""
+    kind, slug = classify_pull(meta_repo, pull)
+    return CachedPull(
+        repo=pull.repo.full_name, number=pull.number, kind=kind, rfc_slug=slug,
+        title=pull.title, body=pull.body, head_branch=pull.head_branch,
+        base_branch=pull.base_branch, head_sha=pull.head_sha, state=pull.state,
+        author_login=pull.author_login, created_at=iso(pull.created_at),
+        updated_at=iso(pull.updated_at),
+        merged_at=iso(pull.merged_at) if pull.merged_at else None,
+        closed_at=iso(pull.closed_at) if pull.closed_at else None, meta=meta or {})
+
+
+def desired_branch(repo: str, name: str, kind: str, slug: str, branch: Branch | None,
+                   author: str, previous: CachedBranch | None, mark: BranchMark,
+                   now: str) -> CachedBranch | None:
+    """The cached row a branch should have, from the forge's facts and the app's marks.
+
+    ``branch`` None means the forge no longer has it: a known branch becomes
+    ``deleted`` (the row stays, for its history); an unknown one stays unknown. A
+    branch is ``closed`` while its mark says the hygiene sweep closed it and no commit
+    arrived since; a cache rebuilt from scratch reaches the same answer from the
+    commit time alone.
+    """
+    if branch is None:
+        if previous is None or previous.state == "deleted":
+            return previous
+        return replace(previous, state="deleted", pinned=mark.pinned, deleted_at=now)
+    last = iso(branch.last_commit_at)
+    if previous is not None and previous.state != "deleted":
+        closed = mark.closed_at is not None and previous.head == branch.head
+    else:
+        closed = mark.closed_at is not None and mark.closed_at >= last
+    return CachedBranch(
+        repo=repo, name=name, kind=kind, rfc_slug=slug, head=branch.head,
+        last_commit_at=last, last_commit_author=author, state="closed" if closed else "open",
+        pinned=mark.pinned, closed_at=mark.closed_at if closed else None)
+
+
+def stale_mark(cached: CachedBranch | None, mark: BranchMark) -> bool:
+    """A closing mark outlives its branch's closed state (a new commit, or deletion)."""
+    return mark.closed_at is not None and (cached is None or cached.state != "closed")
 
 
 async def proposal_view(uow: UnitOfWork, pull: CachedPull) -> ProposalView:
@@ -95,12 +144,16 @@ class Ingestor:
             return
         match event:
             case PullRequestEvent(pull=pull):
-                await self.sync_pull(pull)
+                # The forge's current state, not the payload: a late or repeated delivery
+                # then cannot roll the cache back.
+                await self.sync_pull(await self.current_pull(pull))
+            case Pushed(branch=branch, after=after) if after == ZERO_SHA:
+                # A deletion that arrives only as a push to the all-zero commit.
+                await self.sync_branch(branch)
             case Pushed(branch=branch, before=before, after=after):
                 if await self._is_default(branch):
                     await self.sync_rfcs(await self._changed_rfc_paths(before, after))
                 else:
-                    # A push to the all-zero commit is a deletion; sync_branch finds it gone.
                     await self.sync_branch(branch)
             case BranchCreated(branch=branch):
                 if await self._is_default(branch):
@@ -118,14 +171,27 @@ class Ingestor:
         repo = await self.domain.forge.get_repo(self.domain.meta_repo)
         return branch == repo.default_branch
 
+    async def current_pull(self, pull: PullRequest) -> PullRequest:
+        """``pull`` as the forge has it now (unchanged if the forge no longer has it)."""
+        try:
+            return await self.domain.forge.get_pull_request(pull.repo, pull.number)
+        except ForgeNotFound:
+            return pull
+
     async def _changed_rfc_paths(self, before: str, after: str) -> list[str] | None:
         if before == ZERO_SHA:
             return None
-        comparison = await self.domain.forge.compare(self.domain.meta_repo, before, after)
+        try:
+            comparison = await self.domain.forge.compare(self.domain.meta_repo, before, after)
+        except ForgeNotFound:
+            return None  # history rewritten: look at every file
         return [f.path for f in comparison.files if f.path.startswith(RFC_DIR + "/")]
 
-    async def sync_rfcs(self, paths: Iterable[str] | None) -> None:
-        """Refresh cached RFCs of the meta repo: the given paths, or all of them."""
+    async def sync_rfcs(self, paths: Iterable[str] | None) -> tuple[int, int]:
+        """Refresh cached RFCs of the meta repo: the given paths, or all of them.
+
+        Returns (RFCs added or changed, RFCs removed).
+        """
         d = self.domain
         repo = await d.forge.get_repo(d.meta_repo)
         ref = repo.default_branch
@@ -158,56 +224,71 @@ class Ingestor:
                            repo=meta.repo or d.meta_repo.full_name, updated_at=updated)
             found[slug] = CachedRfc(view=view, path=path,
                                     commit_sha=last[0].sha if last else file.commit_sha)
+        async with d.store.read() as uow:
+            known = {r.slug for r in await uow.cache.list_rfcs()}
+            differs = [c for c in found.values() if await uow.cache.get_rfc(c.view.slug) != c]
+        leaving = (set(missing) | (known - set(found) if full else set())) & known
+        if not differs and not leaving:
+            return 0, 0  # nothing to repair: do not even take the write lock
+        changed = removed = 0
         async with d.store.write() as uow:
             for cached in found.values():
                 if await uow.cache.upsert_rfc(cached):
                     uow.emit(RfcUpdated(cached.view))
+                    changed += 1
             gone = set(missing)
             if full:
-                gone |= {r.slug for r in await uow.cache.list_rfcs()
-                         if r.repo == d.meta_repo.full_name} - set(found)
-            for slug in gone:
-                await uow.cache.delete_rfc(slug)
+                # Every cached RFC comes from a file in the meta repository, graduated or not.
+                gone |= {r.slug for r in await uow.cache.list_rfcs()} - set(found)
+            for slug in sorted(gone):
+                if await uow.cache.delete_rfc(slug):
+                    uow.emit(RfcRemoved(slug))
+                    removed += 1
+        return changed, removed
 
-    async def sync_branch(self, name: str) -> None:
+    async def sync_branch(self, name: str) -> bool:
         """Refresh one RFC branch of the meta repo from the forge (deleted if it is gone)."""
         d = self.domain
         role = classify_branch(name)
         if role is None or role.kind == "proposal":
-            return
-        repo = d.meta_repo.full_name
+            return False
         try:
             branch = await d.forge.get_branch(d.meta_repo, name)
         except ForgeNotFound:
             branch = None
-        author = ""
-        if branch is not None:
+        return await self.store_branch(name, branch)
+
+    async def store_branch(self, name: str, branch: Branch | None, *,
+                           author: str | None = None) -> bool:
+        """Bring the cached row of ``name`` in line with ``branch`` (None: gone from the forge).
+
+        ``author`` is the head commit's author, looked up when not given. Returns whether
+        anything was written.
+        """
+        d = self.domain
+        role = classify_branch(name)
+        if role is None or role.kind == "proposal":
+            return False
+        repo = d.meta_repo.full_name
+        if branch is not None and author is None:
             last = await d.forge.list_commits(d.meta_repo, branch.head, limit=1)
             author = last[0].author_name if last else ""
         async with d.store.write() as uow:
             previous = await uow.branches.get(repo, name)
-            if branch is None:
-                if previous is None or previous.state == "deleted":
-                    return
-                cached = CachedBranch(
-                    repo=repo, name=name, kind=previous.kind, rfc_slug=previous.rfc_slug,
-                    head=previous.head, last_commit_at=previous.last_commit_at,
-                    last_commit_author=previous.last_commit_author, state="deleted",
-                    pinned=previous.pinned, closed_at=previous.closed_at,
-                    deleted_at=d.now_iso())
-            else:
-                moved = previous is None or previous.head != branch.head
-                cached = CachedBranch(
-                    repo=repo, name=name, kind=role.kind, rfc_slug=role.slug, head=branch.head,
-                    last_commit_at=iso(branch.last_commit_at), last_commit_author=author,
-                    # A new commit reopens a branch closed for idleness.
-                    state="open" if moved or previous is None else previous.state,
-                    pinned=previous.pinned if previous else False,
-                    closed_at=None if moved or previous is None else previous.closed_at)
-            if await uow.branches.upsert(cached) != cached:
-                uow.emit(BranchUpdated(await branch_view(uow, cached)))
+            mark = await uow.branches.mark(repo, name)
+            cached = desired_branch(repo, name, role.kind, role.slug, branch, author or "",
+                                    previous, mark, d.now_iso())
+            stale = stale_mark(cached, mark)
+            if stale:
+                await uow.branches.set_closed_mark(repo, name, None)
+            if cached is None or cached == previous:
+                return stale
+            await uow.branches.upsert(cached)
+            uow.emit(BranchUpdated(await branch_view(uow, cached)))
+            return True
 
-    async def sync_pull(self, pull: PullRequest) -> None:
+    async def sync_pull(self, pull: PullRequest) -> bool:
+        """Refresh one pull request from ``pull``; returns whether the cache changed."""
         d = self.domain
         kind, slug = classify_pull(d.meta_repo, pull)
         meta: dict[str, object] = {}
@@ -217,25 +298,21 @@ class Ingestor:
                 await self.sync_rfcs([f"{RFC_DIR}/{slug}.md"])
         elif kind in ("body", "metadata") and pull.state == "merged" and slug:
             await self.sync_rfcs([f"{RFC_DIR}/{slug}.md"])
-        cached = CachedPull(
-            repo=pull.repo.full_name, number=pull.number, kind=kind, rfc_slug=slug,
-            title=pull.title, body=pull.body, head_branch=pull.head_branch,
-            base_branch=pull.base_branch, head_sha=pull.head_sha, state=pull.state,
-            author_login=pull.author_login, created_at=iso(pull.created_at),
-            updated_at=iso(pull.updated_at),
-            merged_at=iso(pull.merged_at) if pull.merged_at else None,
-            closed_at=iso(pull.closed_at) if pull.closed_at else None, meta=meta)
+        cached = cached_pull(d.meta_repo, pull, meta)
         async with d.store.write() as uow:
             previous = await uow.cache.upsert_pull(cached)
-            if previous == cached or kind == "other":
-                return
+            if previous == cached:
+                return False
+            if kind == "other":
+                return True
             if kind == "proposal":
                 await self._emit_proposal(uow, cached, slug or "")
-                return
+                return True
             uow.emit(PullUpdated(await pull_view(uow, cached)))
             branch = await uow.branches.get(cached.repo, cached.head_branch)
             if branch is not None:
                 uow.emit(BranchUpdated(await branch_view(uow, branch)))
+            return True
 
     async def _emit_proposal(self, uow: UnitOfWork, cached: CachedPull, slug: str) -> None:
         view = await proposal_view(uow, cached)

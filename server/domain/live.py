@@ -14,10 +14,12 @@ from server.domain.views import (
     AdminUserView,
     AuditEntryView,
     BranchView,
+    MessageView,
     PermissionEventView,
     ProposalView,
     PullView,
     RfcView,
+    ThreadView,
 )
 
 CATALOG_ROOM = "catalog"
@@ -216,3 +218,91 @@ class SessionsRevoked(LiveEvent):
 def sessions_room(user_id: int) -> str:
     """Every socket of one user; the server puts them there, clients cannot join."""
     return f"sessions:{user_id}"
+
+
+@register
+@dataclass(frozen=True)
+class RfcRemoved(LiveEvent):
+    """An RFC's file left the meta repository's default branch: it leaves the catalog."""
+
+    name: ClassVar[str] = "rfc.removed"
+    slug: str
+
+    @property
+    def rooms(self) -> tuple[str, ...]:
+        return (CATALOG_ROOM, rfc_room(self.slug))
+
+    def payload(self) -> dict[str, Any]:
+        return {"slug": self.slug}
+
+
+def user_room(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+@register
+@dataclass(frozen=True)
+class ChatMessagePosted(LiveEvent):
+    """A message was sent, edited or deleted (the same event: clients upsert by id)."""
+
+    name: ClassVar[str] = "chat.message"
+    message: MessageView
+
+    @property
+    def rooms(self) -> tuple[str, ...]:
+        return (self.message.room,)
+
+    def payload(self) -> dict[str, Any]:
+        return {"message": self.message.to_json()}
+
+
+@register
+@dataclass(frozen=True)
+class ChatActivity(LiveEvent):
+    """New messages in a room of this RFC: unread counts shown elsewhere are stale."""
+
+    name: ClassVar[str] = "chat.activity"
+    rfc_slug: str
+    room: str
+    last_id: int
+
+    @property
+    def rooms(self) -> tuple[str, ...]:
+        return (rfc_room(self.rfc_slug), CATALOG_ROOM)
+
+    def payload(self) -> dict[str, Any]:
+        return {"rfc_slug": self.rfc_slug, "room": self.room, "last_id": self.last_id}
+
+
+@register
+@dataclass(frozen=True)
+class ChatRead(LiveEvent):
+    """A person's read cursor moved; their other tabs update their unread counts."""
+
+    name: ClassVar[str] = "chat.read"
+    user_id: int
+    rfc_slug: str
+    room: str
+    last_seen_id: int
+
+    @property
+    def rooms(self) -> tuple[str, ...]:
+        return (user_room(self.user_id),)
+
+    def payload(self) -> dict[str, Any]:
+        return {"rfc_slug": self.rfc_slug, "room": self.room,
+                "last_seen_id": self.last_seen_id}
+
+
+@register
+@dataclass(frozen=True)
+class ThreadUpdated(LiveEvent):
+    name: ClassVar[str] = "thread.updated"
+    thread: ThreadView
+
+    @property
+    def rooms(self) -> tuple[str, ...]:
+        return (rfc_room(self.thread.rfc_slug),)
+
+    def payload(self) -> dict[str, Any]:
+        return {"thread": self.thread.to_json()}

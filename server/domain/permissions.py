@@ -6,7 +6,7 @@ from server.domain.people import User
 from server.errors import Conflict, Forbidden, NotSignedIn
 
 PUBLIC_ROOMS = ("catalog",)
-PUBLIC_ROOM_PREFIXES = ("rfc:", "branch:")
+PUBLIC_ROOM_PREFIXES = ("rfc:", "branch:", "thread:")
 
 
 def require_signed_in(user: User | None) -> User:

@@ -18,6 +18,7 @@ from server.domain.views import (
     AuditEntryView,
     PermissionEventView,
     RfcView,
+    ThreadView,
 )
 
 
@@ -54,6 +55,18 @@ class CachedBranch:
     pinned: bool = False
     closed_at: str | None = None
     deleted_at: str | None = None
+
+
+@dataclass(frozen=True)
+class BranchMark:
+    """What the app decided about a branch, which the forge does not know (app-canonical).
+
+    ``closed_at`` is when the hygiene sweep closed it for idleness; it stops counting
+    once the branch gets a commit after that moment.
+    """
+
+    pinned: bool = False
+    closed_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +116,18 @@ class Branches(Protocol):
         """Store ``branch``; return the previous row (None if new)."""
     async def creator(self, repo: str, name: str) -> int | None: ...
     async def set_creator(self, repo: str, name: str, user_id: int, at: str) -> None: ...
+    async def for_repo(self, repo: str) -> list[CachedBranch]: ...
+    async def mark(self, repo: str, name: str) -> BranchMark: ...
+    async def marks(self, repo: str) -> dict[str, BranchMark]: ...
+    async def set_pinned(self, repo: str, name: str, pinned: bool, *, by: int | None,
+                         at: str) -> None: ...
+    async def set_closed_mark(self, repo: str, name: str, closed_at: str | None) -> None: ...
+
+
+class CacheRepair(Protocol):
+    """What only the reconciler needs: dropping cached rows the forge no longer has."""
+
+    async def delete_pull(self, repo: str, number: int) -> bool: ...
 
 
 class Maintainers(Protocol):
@@ -110,6 +135,46 @@ class Maintainers(Protocol):
     async def is_maintainer(self, slug: str, user_id: int) -> bool: ...
     async def grant(self, slug: str, user_id: int, granted_by: int | None, at: str) -> bool: ...
     async def revoke(self, slug: str, user_id: int) -> bool: ...
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    id: int
+    room: str
+    rfc_slug: str
+    author_id: int
+    author_login: str
+    author_name: str
+    body: str
+    mentions: tuple[str, ...]
+    created_at: str
+    edited_at: str | None
+    deleted_at: str | None
+
+
+class Chat(Protocol):
+    async def insert(self, *, room: str, rfc_slug: str, author_id: int, body: str,
+                     mentions: tuple[str, ...], at: str) -> StoredMessage: ...
+    async def get(self, message_id: int) -> StoredMessage | None: ...
+    async def edit(self, message_id: int, *, body: str, mentions: tuple[str, ...],
+                   at: str) -> StoredMessage: ...
+    async def delete(self, message_id: int, at: str) -> StoredMessage: ...
+    async def history(self, room: str, *, before_id: int | None, after_id: int | None,
+                      limit: int) -> list[StoredMessage]:
+        """Messages in id order: the newest ``limit`` before ``before_id``, or the
+        oldest ``limit`` after ``after_id``."""
+    async def last_id(self, room: str) -> int: ...
+    async def advance_cursor(self, user_id: int, room: str, last_seen_id: int,
+                             at: str) -> int:
+        """Move the cursor forward only; return where it now is."""
+    async def cursor(self, user_id: int, room: str) -> int: ...
+    async def unread_by_room(self, user_id: int, rfc_slug: str) -> dict[str, int]: ...
+    async def unread_by_rfc(self, user_id: int) -> dict[str, int]: ...
+    async def create_thread(self, *, rfc_slug: str, title: str, author_id: int,
+                            at: str) -> int: ...
+    async def thread(self, thread_id: int) -> ThreadView | None: ...
+    async def threads_for(self, rfc_slug: str) -> list[ThreadView]: ...
+    async def touch_thread(self, thread_id: int, at: str) -> None: ...
 
 
 class Audit(Protocol):
@@ -152,6 +217,8 @@ class UnitOfWork(Protocol):
     @property
     def maintainers(self) -> Maintainers: ...
     @property
+    def chat(self) -> Chat: ...
+    @property
     def audit(self) -> Audit: ...
     @property
     def permission_events(self) -> PermissionEvents: ...
@@ -159,6 +226,8 @@ class UnitOfWork(Protocol):
     def closures(self) -> Closures: ...
     @property
     def deliveries(self) -> Deliveries: ...
+    @property
+    def cache_repair(self) -> CacheRepair: ...
 
     def emit(self, event: LiveEvent) -> None:
         """Queue a live event, sent once this unit of work commits."""

@@ -160,3 +160,45 @@ class AdminUserView:
                 "email": self.email, "role": self.role, "suspended": self.suspended,
                 "suspended_reason": self.suspended_reason, "created_at": self.created_at,
                 "last_seen_at": self.last_seen_at, "maintainer_of": list(self.maintainer_of)}
+
+
+@dataclass(frozen=True)
+class MessageView:
+    id: int
+    room: str
+    rfc_slug: str
+    author: str
+    author_name: str
+    body: str | None
+    html: str
+    created_at: str
+    edited_at: str | None
+    deleted: bool
+    mentions: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "room": self.room, "rfc_slug": self.rfc_slug,
+                "author": self.author, "author_name": self.author_name, "body": self.body,
+                "html": self.html, "created_at": self.created_at, "edited_at": self.edited_at,
+                "deleted": self.deleted, "mentions": list(self.mentions)}
+
+
+@dataclass(frozen=True)
+class ThreadView:
+    id: int
+    rfc_slug: str
+    title: str
+    author: str
+    created_at: str
+    last_message_at: str
+    messages: int
+
+    @property
+    def room(self) -> str:
+        return f"thread:{self.id}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "rfc_slug": self.rfc_slug, "title": self.title,
+                "author": self.author, "created_at": self.created_at,
+                "last_message_at": self.last_message_at, "messages": self.messages,
+                "room": self.room}

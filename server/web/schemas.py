@@ -69,3 +69,8 @@ class MaintainerIn(Strict):
     slug: str = Field(max_length=200)
     grant: bool = True
     reason: str = Field(default="", max_length=5000)
+
+
+class ThreadIn(Strict):
+    title: str = Field(max_length=1000)
+    body: str = Field(max_length=20_000)

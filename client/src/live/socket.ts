@@ -10,7 +10,10 @@
 import { io, type Socket } from 'socket.io-client';
 import { createStore } from '../lib/store';
 import type {
+  Ack,
   ClientToServerEvents,
+  LiveRequestName,
+  LiveRequests,
   ServerEventName,
   ServerEvents,
   ServerToClientEvents,
@@ -45,6 +48,15 @@ export function onConnectionRefused(listener: (error: Error) => void): () => voi
   };
 }
 let socket: AppSocket | null = null;
+const subscribedListeners = new Set<(room: string, ack: SubscribeAck) => void>();
+
+/** Every subscribe answer, for any room (e.g. the presence list that comes with it). */
+export function onSubscribed(listener: (room: string, ack: SubscribeAck) => void): () => void {
+  subscribedListeners.add(listener);
+  return () => {
+    subscribedListeners.delete(listener);
+  };
+}
 
 const ACK_TIMEOUT_MS = 8000;
 const ROOM_LINGER_MS = 10_000;
@@ -64,6 +76,7 @@ function subscribe(s: AppSocket, room: string, attempt = 1): void {
     if (!ack.ok) {
       console.warn(`subscribe ${room} refused: ${ack.error.message}`);
     }
+    for (const cb of [...subscribedListeners]) cb(room, ack);
     for (const cb of [...entry.onJoined]) cb(ack);
   });
 }
@@ -178,4 +191,35 @@ export function onLiveEvent<K extends ServerEventName>(
   return () => {
     s.off(name as ServerEventName, listener as ServerToClientEvents[ServerEventName]);
   };
+}
+
+/**
+ * Send a request the server acknowledges (chat, presence). Resolves with its answer;
+ * never rejects: while offline, or without an answer in time, it resolves with an
+ * `offline` / `timeout` refusal (a timed-out request may still have reached the server).
+ */
+export function emitRequest<K extends LiveRequestName>(
+  name: K,
+  payload: LiveRequests[K]['request'],
+  timeoutMs = ACK_TIMEOUT_MS,
+): Promise<Ack<LiveRequests[K]['answer']>> {
+  const s = ensureSocket();
+  type Answer = Ack<LiveRequests[K]['answer']>;
+  if (!s.connected) {
+    // Not buffered for later: the caller keeps what the person typed and tells them.
+    return Promise.resolve({
+      ok: false,
+      error: { code: 'offline', message: 'You are offline. Nothing was sent; try again once the connection is back.' },
+    });
+  }
+  return new Promise<Answer>((resolve) => {
+    // socket.io types acks per event; this one is exactly the event's.
+    (s as unknown as Socket).timeout(timeoutMs).emit(name, payload, (err: Error | null, answer?: Answer) => {
+      if (err) {
+        resolve({ ok: false, error: { code: 'timeout', message: 'The server did not answer in time. Check your connection and try again.' } });
+      } else {
+        resolve(answer ?? ({ ok: true } as Answer));
+      }
+    });
+  });
 }

@@ -8,7 +8,9 @@ import { BranchStateBadges, PullStateBadge } from '../../components/EditingBadge
 import { Prose } from '../../components/Prose';
 import { RelTime } from '../../components/RelTime';
 import { SkeletonLines } from '../../components/Skeleton';
-import { branchRoom } from '../../live/events';
+import { LazyChat } from '../../components/chat/LazyChat';
+import { UnreadCount } from '../../components/chat/UnreadCount';
+import { branchRoom, rfcRoom } from '../../live/events';
 import { onLiveEvent } from '../../live/socket';
 import { useStore } from '../../lib/store';
 import { relativeTime } from '../../lib/time';
@@ -16,6 +18,7 @@ import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { useMediaQuery } from '../../lib/useMediaQuery';
 import { useOptionalRoom } from '../../lib/useOptionalRoom';
 import { isNotFound, useResource } from '../../lib/useResource';
+import { useRoom } from '../../lib/useRoom';
 import { noteSignedOut, session } from '../../state/session';
 import { NotFoundScreen } from '../NotFound';
 import { ConflictPanel, type Conflict } from './ConflictPanel';
@@ -31,12 +34,16 @@ interface Base {
   markdown: string;
 }
 
-type Tab = 'edit' | 'preview' | 'changes';
+type Tab = 'edit' | 'preview' | 'changes' | 'chat';
+/** Below the chat column's breakpoint the chat is a tab too. */
 const TABS: { id: Tab; label: string }[] = [
   { id: 'edit', label: 'Edit' },
   { id: 'preview', label: 'Preview' },
   { id: 'changes', label: 'Changes' },
+  { id: 'chat', label: 'Chat' },
 ];
+/** Editor, preview and the chat side by side from here; tabs below. */
+const COLUMNS_QUERY = '(max-width: 1199px)';
 
 const WRITE_RULE = 'Only the person who started this branch, maintainers and admins can save here.';
 const DRAFT_DELAY_MS = 300;
@@ -138,6 +145,8 @@ export function BranchScreen({ slug, branch }: { slug: string; branch: string })
 
   const room = data ? branchRoom(data.branch.repo, data.branch.name) : null;
   const fullName = data?.branch.name ?? null;
+  // Whoever is on a branch is on its RFC too (the RFC page's "Here now").
+  useRoom(rfcRoom(slug));
   useOptionalRoom(room, (first) => {
     if (!first) void refresh(); // missed events while the connection was down
   });
@@ -269,8 +278,9 @@ export function BranchScreen({ slug, branch }: { slug: string; branch: string })
 
   // ---- preview, layout -------------------------------------------------------------------
   const preview = usePreview(text, data && base ? { markdown: data.markdown, html: data.rendered.after_html } : null);
-  const narrow = useMediaQuery('(max-width: 900px)');
+  const narrow = useMediaQuery(COLUMNS_QUERY);
   const [tab, setTab] = useState<Tab>('edit');
+  const [chatUnread, setChatUnread] = useState(0);
   // The same element while the diff is the same: typing doesn't re-render the changes.
   const diff = data?.diff;
   const rendered = data?.rendered;
@@ -312,10 +322,25 @@ export function BranchScreen({ slug, branch }: { slug: string; branch: string })
       ? { role: 'tabpanel', 'aria-labelledby': `tab-${id}`, hidden: tab !== id, id: `pane-${id}` }
       : { 'aria-labelledby': `${id}-heading`, id: `pane-${id}` };
 
+  const chat = room ? (
+    <LazyChat
+      room={room}
+      title="Chat"
+      listLabel="Chat messages"
+      presenceLabel="On this branch now"
+      emptyText="No messages yet. Talk about this branch's changes here."
+      active={!narrow || tab === 'chat'}
+      onUnread={setChatUnread}
+    />
+  ) : (
+    <div class="chat chat--placeholder" aria-hidden="true" />
+  );
+
   const statusText = saveStatus === 'saving' ? 'Saving…' : dirty ? 'Unsaved changes' : saveStatus === 'saved' ? 'Saved' : '';
 
   return (
-    <article class={`branch-page${narrow ? ' branch-page--tabs' : ''}`}>
+    <article class={`branch-page${narrow ? ' branch-page--tabs' : ' branch-page--with-chat'}`}>
+      <div class="branch-page__main">
       <header class="doc-head branch-head">
         <p class="eyebrow">
           Branch
@@ -428,6 +453,7 @@ export function BranchScreen({ slug, branch }: { slug: string; branch: string })
               onClick={() => setTab(t.id)}
             >
               {t.label}
+              {t.id === 'chat' && tab !== 'chat' && <UnreadCount count={chatUnread} compact />}
             </button>
           ))}
         </div>
@@ -483,6 +509,12 @@ export function BranchScreen({ slug, branch }: { slug: string; branch: string })
         )}
       </section>
 
+      {narrow && (
+        <section class="pane pane--chat" {...pane('chat')}>
+          {chat}
+        </section>
+      )}
+
       {data && (
         <section class="branch-section" aria-labelledby="pull-heading">
           <h2 id="pull-heading" class="section-label">
@@ -491,6 +523,8 @@ export function BranchScreen({ slug, branch }: { slug: string; branch: string })
           <OpenPull slug={slug} branch={branch} pull={data.pull} canOpen={writable} readOnlyReason={reason} unsaved={dirty} />
         </section>
       )}
+      </div>
+      {!narrow && <div class="branch-page__chat">{chat}</div>}
     </article>
   );
 }

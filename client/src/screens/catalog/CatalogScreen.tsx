@@ -6,6 +6,7 @@ import { showToast } from '../../components/toasts';
 import { navigate, useLocation } from '../../lib/router';
 import { useStore } from '../../lib/store';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
+import { useCatalogUnread } from '../../live/chatUnread';
 import { rememberProposal, syncCatalog, useCatalog } from '../../state/catalog';
 import { session } from '../../state/session';
 import { PendingIdeas } from './PendingIdeas';
@@ -29,6 +30,7 @@ function matches(rfc: Rfc, state: RfcState | null, words: string[]): boolean {
 export function CatalogScreen() {
   useDocumentTitle('Catalog');
   const data = useCatalog();
+  const unread = useCatalogUnread();
   const { user } = useStore(session);
   const loc = useLocation();
   const params = new URLSearchParams(loc.search);
@@ -161,7 +163,7 @@ export function CatalogScreen() {
         {loading ? (
           <RfcListSkeleton />
         ) : shown.length > 0 ? (
-          <RfcList rfcs={shown} fresh={data.fresh} />
+          <RfcList rfcs={shown} fresh={data.fresh} unread={unread} />
         ) : data.status === 'ready' ? (
           <div class="empty">
             {filtering ? (

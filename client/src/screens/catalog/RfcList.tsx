@@ -1,13 +1,16 @@
 import type { Rfc } from '../../api/types';
 import { RelTime } from '../../components/RelTime';
 import { RfcStateBadge } from '../../components/StateBadge';
+import { UnreadCount } from '../../components/chat/UnreadCount';
 
 interface Props {
   rfcs: Rfc[];
   fresh: ReadonlySet<string>;
+  /** Unread chat messages per RFC slug (signed-in readers). */
+  unread?: Readonly<Record<string, number>>;
 }
 
-export function RfcRow({ rfc, fresh }: { rfc: Rfc; fresh: boolean }) {
+export function RfcRow({ rfc, fresh, unread }: { rfc: Rfc; fresh: boolean; unread?: number }) {
   return (
     <li class={`rfc-row${fresh ? ' is-fresh' : ''}`}>
       <div class="rfc-row__main">
@@ -24,16 +27,17 @@ export function RfcRow({ rfc, fresh }: { rfc: Rfc; fresh: boolean }) {
         <code class="slug">{rfc.slug}</code>
         {rfc.authors.length > 0 && <span>by {rfc.authors.join(', ')}</span>}
         <RelTime iso={rfc.updated_at} prefix="updated" />
+        <UnreadCount count={unread} label="unread in chat" />
       </p>
     </li>
   );
 }
 
-export function RfcList({ rfcs, fresh }: Props) {
+export function RfcList({ rfcs, fresh, unread = {} }: Props) {
   return (
     <ul class="rfc-list">
       {rfcs.map((rfc) => (
-        <RfcRow key={rfc.slug} rfc={rfc} fresh={fresh.has(`rfc:${rfc.slug}`)} />
+        <RfcRow key={rfc.slug} rfc={rfc} fresh={fresh.has(`rfc:${rfc.slug}`)} unread={unread[rfc.slug]} />
       ))}
     </ul>
   );

@@ -1,8 +1,11 @@
+import type { ComponentChildren } from 'preact';
 import type { Branch, CommitEntry, Pull } from '../../api/editing';
 import { branchUrl, pullUrl } from '../../api/editing';
 import { BranchStateBadges, pullKindLabel } from '../../components/EditingBadges';
 import { RelTime } from '../../components/RelTime';
 import { SkeletonLines } from '../../components/Skeleton';
+import { UnreadCount } from '../../components/chat/UnreadCount';
+import { branchRoom } from '../../live/events';
 
 const time = (iso: string): number => Date.parse(iso) || 0;
 
@@ -14,7 +17,7 @@ function ordered(branches: readonly Branch[]): Branch[] {
   );
 }
 
-function Branches({ slug, branches }: { slug: string; branches: readonly Branch[] }) {
+function Branches({ slug, branches, unread }: { slug: string; branches: readonly Branch[]; unread: Readonly<Record<string, number>> }) {
   if (branches.length === 0) {
     return <p class="side__empty muted">No branches yet. Start editing to propose a change to the text.</p>;
   }
@@ -27,6 +30,7 @@ function Branches({ slug, branches }: { slug: string; branches: readonly Branch[
               {b.short}
             </a>
             <BranchStateBadges branch={b} />
+            <UnreadCount count={unread[branchRoom(b.repo, b.name)]} />
             {b.pinned && (
               <span class="pinned">Pinned</span>
             )}
@@ -100,18 +104,23 @@ interface Props {
   branches: readonly Branch[] | null;
   pulls: readonly Pull[] | null;
   history: readonly CommitEntry[] | null;
+  /** Unread chat messages by room (`branch:<repo>:<name>`), for the signed-in reader. */
+  unread?: Readonly<Record<string, number>>;
+  /** Sections above the branches (who is here, discussions). */
+  lead?: ComponentChildren;
 }
 
 /** The side column of the RFC page: its branches, open pull requests and history. */
-export function RfcActivity({ slug, branches, pulls, history }: Props) {
+export function RfcActivity({ slug, branches, pulls, history, unread = {}, lead }: Props) {
   const loading = <SkeletonLines lines={2} widths={['70%', '45%']} />;
   return (
     <div class="rfc-side">
+      {lead}
       <section class="side" aria-labelledby="branches-heading">
         <h2 id="branches-heading" class="section-label">
           Branches{branches ? ` (${branches.length})` : ''}
         </h2>
-        {branches ? <Branches slug={slug} branches={branches} /> : loading}
+        {branches ? <Branches slug={slug} branches={branches} unread={unread} /> : loading}
       </section>
       <section class="side" aria-labelledby="pulls-heading">
         <h2 id="pulls-heading" class="section-label">

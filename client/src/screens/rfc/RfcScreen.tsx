@@ -1,9 +1,13 @@
 import { Alert } from '../../components/Alert';
+import { HereNow } from '../../components/chat/HereNow';
+import { useRfcUnread } from '../../live/chatUnread';
+import { rfcRoom } from '../../live/events';
 import { useStore } from '../../lib/store';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { isNotFound } from '../../lib/useResource';
 import { session } from '../../state/session';
 import { NotFoundScreen } from '../NotFound';
+import { Discussion } from '../thread/Discussion';
 import { RfcActions } from './RfcActions';
 import { RfcActivity } from './RfcActivity';
 import { RfcBody } from './RfcBody';
@@ -14,13 +18,15 @@ import '../../styles/editing.css';
 
 /**
  * /rfcs/<slug>. Layout: the header with its actions, then the reading column
- * (the text) and a side column (branches, open pull requests, history; later
- * threads and presence) — each its own component under screens/rfc/.
+ * (the text) and a side column (who is here, discussion threads, branches with
+ * their unread chat counts, open pull requests, history) — each its own component
+ * (screens/rfc/, screens/thread/Discussion, components/chat/HereNow).
  */
 export function RfcScreen({ slug }: { slug: string }) {
   const page = useRfcPage(slug);
   const { state, rfc } = page;
   const user = useStore(session).user;
+  const unread = useRfcUnread(slug);
   const data = state.status === 'ready' ? state.data : null;
   useDocumentTitle(rfc ? rfc.title : slug);
 
@@ -46,7 +52,19 @@ export function RfcScreen({ slug }: { slug: string }) {
           <div class="rfc-layout__main">
             <RfcBody html={data ? data.body_html : null} title={rfc?.title} />
           </div>
-          <RfcActivity slug={slug} branches={data?.branches ?? null} pulls={data?.pulls ?? null} history={data?.history ?? null} />
+          <RfcActivity
+            slug={slug}
+            branches={data?.branches ?? null}
+            pulls={data?.pulls ?? null}
+            history={data?.history ?? null}
+            unread={unread}
+            lead={
+              <>
+                <HereNow room={rfcRoom(slug)} label="People on this RFC now" headingId="here-heading" />
+                <Discussion slug={slug} user={user} unread={unread} />
+              </>
+            }
+          />
         </div>
       )}
     </article>
