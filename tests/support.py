@@ -142,3 +142,18 @@ async def delete_branch(app: RfcApp, name: str) -> None:
     d = app.services.domain
     await d.forge.delete_branch(d.meta_repo, name)
     await app.services.ingest.sync_branch(name)
+
+
+async def remove_rfc(app: RfcApp, slug: str) -> None:
+    """Delete an RFC's file on the meta repository's default branch, as someone with git
+    access would; the forge's push event takes it out of the catalog."""
+    from server.domain.rfcs import rfc_path
+    from server.forge.port import FileChange, Person
+
+    d = app.services.domain
+    repo = await d.forge.get_repo(d.meta_repo)
+    head = (await d.forge.get_branch(d.meta_repo, repo.default_branch)).head
+    await d.forge.commit_files(d.meta_repo, repo.default_branch,
+                               [FileChange(rfc_path(slug), None)], message=f"Remove {slug}",
+                               author=Person("seed", "Seed", "seed@example.invalid"),
+                               expected_head=head)

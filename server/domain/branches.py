@@ -9,7 +9,12 @@ from server.domain.diffs import Hunk, diff_text
 from server.domain.ingest import Ingestor, branch_view, pull_view
 from server.domain.naming import BRANCH_NAME_MAX, edit_branch
 from server.domain.people import User
-from server.domain.permissions import may_start_branch, may_write_branch, require_signed_in
+from server.domain.permissions import (
+    may_pin_branch,
+    may_start_branch,
+    may_write_branch,
+    require_signed_in,
+)
 from server.domain.rfcs import MalformedRfcFile, parse_rfc_file, replace_body, rfc_path
 from server.domain.store import CachedRfc
 from server.domain.views import BranchView, PullView, RfcView
@@ -37,6 +42,7 @@ class BranchDetail:
     hunks: list[Hunk]
     pull: PullView | None
     can_write: bool
+    can_pin: bool
 
 
 async def editable_rfc(d: Domain, slug: str) -> CachedRfc:
@@ -132,7 +138,8 @@ async def get_branch(d: Domain, actor: User | None, slug: str, short: str) -> Br
     return BranchDetail(branch=view, rfc=rfc.view, markdown=markdown,
                         base_branch=repo.default_branch, base_markdown=base_markdown,
                         hunks=diff_text(base_markdown, markdown), pull=pull,
-                        can_write=live and await can_write(d, actor, slug, name))
+                        can_write=live and await can_write(d, actor, slug, name),
+                        can_pin=live and may_pin_branch(actor))
 
 
 async def save_body(d: Domain, ingest: Ingestor, actor: User | None, slug: str, short: str, *,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from server.domain.context import Domain
 from server.domain.ingest import branch_view, proposal_view, pull_view
 from server.domain.people import User
-from server.domain.permissions import may_merge_rfc_pull, may_start_branch
+from server.domain.permissions import may_merge_rfc_pull, may_pin_branch, may_start_branch
 from server.domain.rfcs import MalformedRfcFile, parse_rfc_file
 from server.domain.views import BranchView, ProposalView, PullView, RfcView
 from server.errors import NotFound
@@ -26,6 +26,7 @@ class RfcDetail:
     maintainers: list[str]
     can_start_branch: bool
     can_merge: bool
+    can_pin: bool
 
 
 async def get_catalog(d: Domain) -> tuple[list[RfcView], list[ProposalView]]:
@@ -62,4 +63,5 @@ async def get_rfc(d: Domain, slug: str, viewer: User | None = None) -> RfcDetail
     return RfcDetail(rfc=cached.view, body=body, branches=branches, pulls=pulls,
                      history=history, maintainers=maintainers,
                      can_start_branch=may_start_branch(viewer),
-                     can_merge=may_merge_rfc_pull(viewer, maintains_rfc=maintains))
+                     can_merge=may_merge_rfc_pull(viewer, maintains_rfc=maintains),
+                     can_pin=may_pin_branch(viewer))

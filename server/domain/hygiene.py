@@ -29,7 +29,7 @@ from server.domain.ingest import Ingestor, branch_view, cached_pull, desired_bra
 from server.domain.live import BranchUpdated
 from server.domain.naming import classify_branch, edit_branch
 from server.domain.people import User
-from server.domain.permissions import is_staff, require_signed_in
+from server.domain.permissions import may_pin_branch, require_signed_in
 from server.domain.store import BranchMark, CachedBranch, CachedPull, UnitOfWork
 from server.domain.views import BranchView
 from server.errors import Conflict, Forbidden, NotFound
@@ -297,7 +297,7 @@ async def set_pinned(d: Domain, actor: User | None, slug: str, branch: str, *,
                      pinned: bool) -> BranchView:
     """Pin (hygiene leaves it alone; a closed branch reopens) or unpin a branch."""
     user = require_signed_in(actor)
-    if not is_staff(user):
+    if not may_pin_branch(user):
         raise Forbidden("Only the owner and admins can pin or unpin a branch.")
     repo = d.meta_repo.full_name
     async with d.store.write() as uow:

@@ -64,6 +64,11 @@ def may_merge_rfc_pull(user: User | None, *, maintains_rfc: bool) -> bool:
     return maintains_rfc or is_staff(user)
 
 
+def may_pin_branch(user: User | None) -> bool:
+    """Pinning overrides hygiene for everyone's branches, so it is the owner's and admins'."""
+    return is_staff(user)
+
+
 def require_staff(user: User | None) -> User:
     signed_in = require_signed_in(user)
     if not is_staff(signed_in):

@@ -52,6 +52,7 @@ async def get_rfc(slug: str) -> dict[str, Any]:
         "maintainers": detail.maintainers,
         "can_start_branch": detail.can_start_branch,
         "can_merge": detail.can_merge,
+        "can_pin": detail.can_pin,
     }
 
 

@@ -69,6 +69,7 @@ async def get_branch(slug: str, branch: str) -> dict[str, Any]:
         **await _changes(detail.hunks, detail.base_markdown, detail.markdown),
         "pull": detail.pull.to_json() if detail.pull else None,
         "can_write": detail.can_write,
+        "can_pin": detail.can_pin,
     }
 
 

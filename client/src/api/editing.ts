@@ -94,6 +94,8 @@ export interface BranchResponse {
   rendered: RenderedPair;
   pull: Pull | null;
   can_write: boolean;
+  /** The viewer may pin or unpin this branch (the owner and admins; decided by the server). */
+  can_pin: boolean;
 }
 
 export interface PullResponse {
@@ -174,6 +176,8 @@ export const editingApi = {
     request<{ pull: Pull }>('POST', `/api/rfcs/${enc(slug)}/pulls/${number}/merge`, { head_sha: headSha }),
   closePull: (slug: string, number: number, reason: string) =>
     request<{ pull: Pull }>('POST', `/api/rfcs/${enc(slug)}/pulls/${number}/close`, { reason }),
+  pinBranch: (slug: string, short: string) => request<{ branch: Branch }>('POST', `${apiBranch(slug, short)}/pin`),
+  unpinBranch: (slug: string, short: string) => request<{ branch: Branch }>('POST', `${apiBranch(slug, short)}/unpin`),
 };
 
 const time = (iso: string): number => Date.parse(iso) || 0;

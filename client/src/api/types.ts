@@ -109,6 +109,8 @@ export interface RfcResponse {
   maintainers: string[];
   can_start_branch: boolean;
   can_merge: boolean;
+  /** The viewer may pin and unpin this RFC's branches (decided by the server). */
+  can_pin: boolean;
 }
 
 export interface ErrorBody {

@@ -46,6 +46,14 @@ export interface RfcUpdatedPayload {
   rfc: Rfc;
 }
 
+/**
+ * `rfc.removed` — rooms: catalog, rfc:<slug>. The RFC's file left the meta repository's
+ * default branch: it is no longer in the catalog (a later `rfc.updated` may bring it back).
+ */
+export interface RfcRemovedPayload {
+  slug: string;
+}
+
 /** `branch.updated` — rooms: rfc:<slug>, branch:<repo>:<name>. A branch was created, moved, closed, deleted or its PR changed. */
 export interface BranchUpdatedPayload {
   branch: Branch;
@@ -131,6 +139,7 @@ export interface ServerEvents {
   'proposal.closed': ProposalClosedPayload;
   'proposal.merged': ProposalMergedPayload;
   'rfc.updated': RfcUpdatedPayload;
+  'rfc.removed': RfcRemovedPayload;
   'audit.appended': AuditAppendedPayload;
   'permission.changed': PermissionChangedPayload;
   'user.changed': UserChangedPayload;
@@ -152,6 +161,7 @@ export const SERVER_EVENT_NAMES: readonly ServerEventName[] = [
   'proposal.closed',
   'proposal.merged',
   'rfc.updated',
+  'rfc.removed',
   'audit.appended',
   'permission.changed',
   'user.changed',

@@ -4,7 +4,7 @@
  * Sources, all merged idempotently:
  *  - snapshots from GET /api/catalog (on first use and after every (re)join of the
  *    catalog room, to pick up changes missed while the socket was down);
- *  - live events from the catalog room;
+ *  - live events from the catalog room (`rfc.removed` drops the row in place);
  *  - responses to the user's own actions (propose, merge, close).
  *
  * An item is only replaced by one at least as new (`updated_at`), so a stale or
@@ -79,6 +79,13 @@ function withRfc(s: CatalogState, rfc: Rfc): CatalogState {
   return { ...s, rfcs, rfcOrder };
 }
 
+function withoutRfc(s: CatalogState, slug: string): CatalogState {
+  if (!s.rfcs.has(slug) && !s.rfcOrder.includes(slug)) return s;
+  const rfcs = new Map(s.rfcs);
+  rfcs.delete(slug);
+  return { ...s, rfcs, rfcOrder: s.rfcOrder.filter((r) => r !== slug) };
+}
+
 function withProposal(s: CatalogState, proposal: Proposal): CatalogState {
   if (!isNotOlder(proposal, s.proposals.get(proposal.number))) return s;
   const proposals = new Map(s.proposals).set(proposal.number, proposal);
@@ -150,6 +157,9 @@ function applyEvent(event: BufferedEvent, live: boolean): void {
     case 'rfc.updated':
       catalog.set((s) => withRfc(s, event.payload.rfc));
       break;
+    case 'rfc.removed':
+      catalog.set((s) => withoutRfc(s, event.payload.slug));
+      break;
   }
   if (!live || before.status !== 'ready') return;
   const after = catalog.get();
@@ -174,6 +184,7 @@ function listen(): void {
   onLiveEvent('proposal.closed', (payload) => receive({ name: 'proposal.closed', payload }));
   onLiveEvent('proposal.merged', (payload) => receive({ name: 'proposal.merged', payload }));
   onLiveEvent('rfc.updated', (payload) => receive({ name: 'rfc.updated', payload }));
+  onLiveEvent('rfc.removed', (payload) => receive({ name: 'rfc.removed', payload }));
 }
 
 // ---- fetching ---------------------------------------------------------------

@@ -5,6 +5,7 @@ import { editingApi, pullUrl, rfcUrl, type Branch, type BranchResponse } from '.
 import { Alert } from '../../components/Alert';
 import { Changes } from '../../components/Changes';
 import { BranchStateBadges, PullStateBadge } from '../../components/EditingBadges';
+import { PIN_MEANING, PinButton, PinnedBadge } from '../../components/PinControl';
 import { Prose } from '../../components/Prose';
 import { RelTime } from '../../components/RelTime';
 import { SkeletonLines } from '../../components/Skeleton';
@@ -48,7 +49,8 @@ const COLUMNS_QUERY = '(max-width: 1199px)';
 const WRITE_RULE = 'Only the person who started this branch, maintainers and admins can save here.';
 const DRAFT_DELAY_MS = 300;
 
-function readOnlyReason(data: BranchResponse, signedIn: boolean): string | null {
+function readOnlyReason(data: BranchResponse, signedIn: boolean, rfcRemoved: boolean): string | null {
+  if (rfcRemoved) return 'This RFC was removed from the catalog: its branches can be read, but nothing more can be saved.';
   if (data.branch.state === 'deleted') return 'This branch was deleted: it can be read, but nothing more can be saved to it.';
   if (data.branch.state === 'closed') return 'This branch is closed: it can be read, but nothing more can be saved to it.';
   if (!data.can_write) {
@@ -86,6 +88,7 @@ export function BranchScreen({ slug, branch }: { slug: string; branch: string })
   const [message, setMessage] = useState('');
   const saving = useRef(false);
   const heldEvent = useRef<Branch | null>(null);
+  const [rfcRemoved, setRfcRemoved] = useState(false);
 
   const dirty = base !== null && text !== null && text !== base.markdown;
   const isDirty = (): boolean => baseRef.current !== null && textRef.current !== null && textRef.current !== baseRef.current.markdown;
@@ -159,13 +162,16 @@ export function BranchScreen({ slug, branch }: { slug: string; branch: string })
         if (saving.current) heldEvent.current = b;
         else onBranch(b);
       }),
+      onLiveEvent('rfc.removed', (p) => {
+        if (p.slug === slug) setRfcRemoved(true);
+      }),
       onLiveEvent('pull.updated', ({ pull }) => {
         if (pull.head_branch !== fullName) return;
         update((d) => (d.pull && d.pull.number === pull.number && Date.parse(pull.updated_at) < Date.parse(d.pull.updated_at) ? d : { ...d, pull }));
       }),
     ];
     return () => offs.forEach((off) => off());
-  }, [fullName, onBranch, update]);
+  }, [fullName, slug, onBranch, update]);
 
   // ---- drafts and leaving ------------------------------------------------------------
   const flushDraft = useRef<() => void>(() => undefined);
@@ -301,7 +307,7 @@ export function BranchScreen({ slug, branch }: { slug: string; branch: string })
     );
   }
 
-  const reason = data ? readOnlyReason(data, !!user) : null;
+  const reason = data ? readOnlyReason(data, !!user, rfcRemoved) : null;
   const writable = !!data && reason === null;
 
   const onTabKey = (event: KeyboardEvent): void => {
@@ -345,7 +351,7 @@ export function BranchScreen({ slug, branch }: { slug: string; branch: string })
         <p class="eyebrow">
           Branch
           {data && <BranchStateBadges branch={data.branch} />}
-          {data?.branch.pinned && <span class="pinned">Pinned</span>}
+          {data?.branch.pinned && <PinnedBadge />}
         </p>
         <h1 tabIndex={-1} class={`branch-head__name${data ? '' : ' is-loading'}`}>
           {branch}
@@ -367,6 +373,15 @@ export function BranchScreen({ slug, branch }: { slug: string; branch: string })
         ) : state.status === 'loading' ? (
           <SkeletonLines lines={1} widths={['50%']} />
         ) : null}
+        {data?.can_pin && data.branch.state !== 'deleted' && !rfcRemoved && (
+          <p class="branch-pin">
+            <PinButton slug={slug} branch={data.branch} onChanged={onBranch} describedBy="branch-pin-hint" />
+            <span class="hint" id="branch-pin-hint">
+              {PIN_MEANING}
+              {data.branch.state === 'closed' && !data.branch.pinned ? ' Pinning reopens this branch.' : ''}
+            </span>
+          </p>
+        )}
       </header>
 
       {state.status === 'error' && <Alert onRetry={() => void reload()}>Could not load this branch: {state.error.message}</Alert>}

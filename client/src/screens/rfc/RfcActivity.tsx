@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import type { Branch, CommitEntry, Pull } from '../../api/editing';
 import { branchUrl, pullUrl } from '../../api/editing';
 import { BranchStateBadges, pullKindLabel } from '../../components/EditingBadges';
+import { PIN_MEANING, PinButton, PinnedBadge } from '../../components/PinControl';
 import { RelTime } from '../../components/RelTime';
 import { SkeletonLines } from '../../components/Skeleton';
 import { UnreadCount } from '../../components/chat/UnreadCount';
@@ -17,38 +18,52 @@ function ordered(branches: readonly Branch[]): Branch[] {
   );
 }
 
-function Branches({ slug, branches, unread }: { slug: string; branches: readonly Branch[]; unread: Readonly<Record<string, number>> }) {
+interface BranchesProps {
+  slug: string;
+  branches: readonly Branch[];
+  unread: Readonly<Record<string, number>>;
+  canPin: boolean;
+  onBranchChanged: (branch: Branch) => void;
+}
+
+function Branches({ slug, branches, unread, canPin, onBranchChanged }: BranchesProps) {
   if (branches.length === 0) {
     return <p class="side__empty muted">No branches yet. Start editing to propose a change to the text.</p>;
   }
   return (
-    <ul class="side-list" role="list">
-      {ordered(branches).map((b) => (
-        <li key={b.name} class={`side-item side-item--${b.state}`}>
-          <div class="side-item__line">
-            <a class="side-item__title branch-link" href={branchUrl(slug, b.short)}>
-              {b.short}
-            </a>
-            <BranchStateBadges branch={b} />
-            <UnreadCount count={unread[branchRoom(b.repo, b.name)]} />
-            {b.pinned && (
-              <span class="pinned">Pinned</span>
-            )}
-          </div>
-          <p class="meta">
-            <span>
-              {b.last_commit_author || 'someone'} <RelTime iso={b.last_commit_at} />
-            </span>
-            {b.pull && (
-              <a href={pullUrl(slug, b.pull.number)}>
-                PR #{b.pull.number}
-                <span class="visually-hidden"> ({b.pull.state})</span>
+    <>
+      {(canPin || branches.some((b) => b.pinned)) && (
+        <p class="hint side__hint" id="pin-meaning">
+          {PIN_MEANING} Others close after 30 days without commits and are deleted 90 days later.
+        </p>
+      )}
+      <ul class="side-list" role="list">
+        {ordered(branches).map((b) => (
+          <li key={b.name} class={`side-item side-item--${b.state}`}>
+            <div class="side-item__line">
+              <a class="side-item__title branch-link" href={branchUrl(slug, b.short)}>
+                {b.short}
               </a>
-            )}
-          </p>
-        </li>
-      ))}
-    </ul>
+              <BranchStateBadges branch={b} />
+              <UnreadCount count={unread[branchRoom(b.repo, b.name)]} />
+              {b.pinned && <PinnedBadge />}
+              {canPin && <PinButton slug={slug} branch={b} onChanged={onBranchChanged} named describedBy="pin-meaning" />}
+            </div>
+            <p class="meta">
+              <span>
+                {b.last_commit_author || 'someone'} <RelTime iso={b.last_commit_at} />
+              </span>
+              {b.pull && (
+                <a href={pullUrl(slug, b.pull.number)}>
+                  PR #{b.pull.number}
+                  <span class="visually-hidden"> ({b.pull.state})</span>
+                </a>
+              )}
+            </p>
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }
 
@@ -108,10 +123,13 @@ interface Props {
   unread?: Readonly<Record<string, number>>;
   /** Sections above the branches (who is here, discussions). */
   lead?: ComponentChildren;
+  /** Offer Pin / Unpin (the server's `can_pin`). */
+  canPin?: boolean;
+  onBranchChanged?: (branch: Branch) => void;
 }
 
 /** The side column of the RFC page: its branches, open pull requests and history. */
-export function RfcActivity({ slug, branches, pulls, history, unread = {}, lead }: Props) {
+export function RfcActivity({ slug, branches, pulls, history, unread = {}, lead, canPin = false, onBranchChanged = () => undefined }: Props) {
   const loading = <SkeletonLines lines={2} widths={['70%', '45%']} />;
   return (
     <div class="rfc-side">
@@ -120,7 +138,11 @@ export function RfcActivity({ slug, branches, pulls, history, unread = {}, lead 
         <h2 id="branches-heading" class="section-label">
           Branches{branches ? ` (${branches.length})` : ''}
         </h2>
-        {branches ? <Branches slug={slug} branches={branches} unread={unread} /> : loading}
+        {branches ? (
+          <Branches slug={slug} branches={branches} unread={unread} canPin={canPin} onBranchChanged={onBranchChanged} />
+        ) : (
+          loading
+        )}
       </section>
       <section class="side" aria-labelledby="pulls-heading">
         <h2 id="pulls-heading" class="section-label">

@@ -24,7 +24,7 @@ import '../../styles/editing.css';
  */
 export function RfcScreen({ slug }: { slug: string }) {
   const page = useRfcPage(slug);
-  const { state, rfc } = page;
+  const { state, rfc, removed } = page;
   const user = useStore(session).user;
   const unread = useRfcUnread(slug);
   const data = state.status === 'ready' ? state.data : null;
@@ -43,7 +43,14 @@ export function RfcScreen({ slug }: { slug: string }) {
     <article class="rfc-page rfc-page--with-side">
       <UpdateNotice notice={page.notice} onView={page.showHeldUpdate} onDismiss={page.dismissNotice} />
       <RfcHeader rfc={rfc} slug={slug} failed={state.status === 'error'} maintainers={data?.maintainers} />
-      {data && <RfcActions slug={slug} rfc={data.rfc} user={user} canStartBranch={data.can_start_branch} />}
+      {removed && (
+        <Alert tone="warning">
+          <strong>This RFC was removed from the catalog.</strong> Its file is no longer on the meta repository's default branch. What
+          you see is its last version: it can be read, but no longer edited, pinned or discussed here.{' '}
+          <a href="/catalog">Back to the catalog</a>
+        </Alert>
+      )}
+      {data && !removed && <RfcActions slug={slug} rfc={data.rfc} user={user} canStartBranch={data.can_start_branch} />}
       {state.status === 'error' && (
         <Alert onRetry={page.reload}>Could not load this RFC: {state.error.message}</Alert>
       )}
@@ -58,10 +65,12 @@ export function RfcScreen({ slug }: { slug: string }) {
             pulls={data?.pulls ?? null}
             history={data?.history ?? null}
             unread={unread}
+            canPin={!!data?.can_pin && !removed}
+            onBranchChanged={page.applyBranch}
             lead={
               <>
                 <HereNow room={rfcRoom(slug)} label="People on this RFC now" headingId="here-heading" />
-                <Discussion slug={slug} user={user} unread={unread} />
+                <Discussion slug={slug} user={user} unread={unread} closed={removed} />
               </>
             }
           />

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { upsertBranch, upsertPull } from '../../api/editing';
+import { upsertBranch, upsertPull, type Branch } from '../../api/editing';
 import { api } from '../../api/endpoints';
 import type { Rfc, RfcResponse } from '../../api/types';
 import { CATALOG_ROOM, rfcRoom } from '../../live/events';
@@ -21,6 +21,10 @@ export interface RfcPage {
   /** Best metadata we have: loaded, or from the catalog while loading. */
   rfc: Rfc | null;
   notice: UpdateNotice;
+  /** The RFC left the catalog (`rfc.removed`) while the page was open: shown as it was, read only. */
+  removed: boolean;
+  /** Show a branch as the reader's own action returned it (e.g. a pin), before its live event arrives. */
+  applyBranch: (branch: Branch) => void;
   showHeldUpdate: () => void;
   dismissNotice: () => void;
   reload: () => void;
@@ -37,6 +41,7 @@ function activityOf(r: RfcResponse): Partial<RfcResponse> {
     maintainers: r.maintainers,
     can_start_branch: r.can_start_branch,
     can_merge: r.can_merge,
+    can_pin: r.can_pin,
   };
 }
 
@@ -52,14 +57,21 @@ function readerIsMidPage(): boolean {
 export function useRfcPage(slug: string): RfcPage {
   const { state, update, reload } = useResource<RfcResponse>(`rfc:${slug}`, () => api.rfc(slug));
   const [notice, setNotice] = useState<UpdateNotice>({ kind: 'none' });
+  const [removed, setRemoved] = useState(false);
+  const removedRef = useRef(false);
+  const markRemoved = useCallback((gone: boolean): void => {
+    removedRef.current = gone;
+    setRemoved(gone);
+  }, []);
   const held = useRef<RfcResponse | null>(null);
   const stateRef = useRef(state);
   stateRef.current = state;
 
   useEffect(() => {
     setNotice({ kind: 'none' });
+    markRemoved(false);
     held.current = null;
-  }, [slug]);
+  }, [slug, markRemoved]);
 
   // Branch and pull request events that arrive while a snapshot is being fetched are
   // replayed on top of it: the snapshot may have been read before they happened.
@@ -75,6 +87,18 @@ export function useRfcPage(slug: string): RfcPage {
 
   /** Fetch the new text and either apply it or hold it behind the notice. */
   const refreshBody = useCallback(async (): Promise<void> => {
+    if (removedRef.current) {
+      // Only a successful fetch ends "removed" (its file came back): a "not found" must
+      // not replace the last text the reader has.
+      try {
+        const back = await api.rfc(slug);
+        markRemoved(false);
+        update(() => back);
+      } catch {
+        // still gone
+      }
+      return;
+    }
     const before = stateRef.current;
     if (before.status !== 'ready') {
       await reload({ silent: true });
@@ -110,7 +134,7 @@ export function useRfcPage(slug: string): RfcPage {
       update(() => fresh);
       setNotice({ kind: 'applied', at: Date.now() });
     }
-  }, [slug, reload, update]);
+  }, [slug, reload, update, markRemoved]);
 
   useRoom(CATALOG_ROOM, (first) => {
     if (!first || stateRef.current.status === 'error') void refreshBody();
@@ -129,6 +153,14 @@ export function useRfcPage(slug: string): RfcPage {
         if (branch.rfc_slug !== slug || branch.kind !== 'edit') return;
         applyLive((d) => ({ ...d, branches: upsertBranch(d.branches ?? [], branch) }));
       }),
+      onLiveEvent('rfc.removed', (p) => {
+        if (p.slug !== slug) return;
+        markRemoved(true);
+        held.current = null;
+        setNotice({ kind: 'none' });
+        // What the server would now refuse is no longer offered (the page stays readable).
+        update((d) => ({ ...d, can_start_branch: false, can_merge: false, can_pin: false }));
+      }),
       onLiveEvent('pull.updated', ({ pull }) => {
         if (pull.rfc_slug !== slug) return;
         const at = time(pull.updated_at);
@@ -144,11 +176,15 @@ export function useRfcPage(slug: string): RfcPage {
       }),
     ];
     return () => offs.forEach((off) => off());
-  }, [slug, applyLive]);
+  }, [slug, applyLive, update, markRemoved]);
 
   useEffect(() => {
     const onRfc = (rfc: Rfc | null): void => {
       if (!rfc || rfc.slug !== slug) return;
+      if (removedRef.current) {
+        void refreshBody(); // back in the catalog: the fetch brings the text and the rights
+        return;
+      }
       const current = stateRef.current;
       if (current.status === 'ready' && time(rfc.updated_at) < time(current.data.rfc.updated_at)) return;
       if (current.status === 'ready') update((d) => ({ ...d, rfc }));
@@ -183,6 +219,8 @@ export function useRfcPage(slug: string): RfcPage {
     state,
     rfc,
     notice,
+    removed,
+    applyBranch: (branch: Branch) => applyLive((d) => ({ ...d, branches: upsertBranch(d.branches ?? [], branch) })),
     showHeldUpdate,
     dismissNotice: () => setNotice({ kind: 'none' }),
     reload: () => void reload(),

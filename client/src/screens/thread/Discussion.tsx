@@ -109,10 +109,12 @@ interface Props {
   slug: string;
   user: User | null;
   unread: UnreadCounts;
+  /** No new discussions (the RFC left the catalog); the existing ones stay listed. */
+  closed?: boolean;
 }
 
 /** The RFC page's "Discussion": threads (live), and "Start a discussion". */
-export function Discussion({ slug, user, unread }: Props) {
+export function Discussion({ slug, user, unread, closed = false }: Props) {
   const { state, reload, remember } = useThreads(slug);
   const [open, setOpen] = useState(false);
   const opener = useRef<HTMLButtonElement>(null);
@@ -129,7 +131,7 @@ export function Discussion({ slug, user, unread }: Props) {
       <h2 id="discussion-heading" class="section-label">
         Discussion{threads ? ` (${threads.length})` : ''}
       </h2>
-      {user ? (
+      {closed ? null : user ? (
         <button
           ref={opener}
           type="button"
@@ -145,7 +147,7 @@ export function Discussion({ slug, user, unread }: Props) {
           <a href={`/signin?next=${encodeURIComponent(loc.path)}`}>Sign in</a> to start a discussion.
         </p>
       )}
-      {open && user && <StartThreadForm slug={slug} onCancel={close} onStarted={remember} />}
+      {open && user && !closed && <StartThreadForm slug={slug} onCancel={close} onStarted={remember} />}
       {state.status === 'loading' && <SkeletonLines lines={2} widths={['70%', '45%']} />}
       {state.status === 'error' && <Alert onRetry={reload}>Could not load the discussions: {state.message}</Alert>}
       {threads && threads.length === 0 && <p class="side__empty muted">No discussions yet.</p>}
