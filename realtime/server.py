@@ -165,10 +165,11 @@ def create_socket_server(*, cookie_name: str, load_session: SessionLoader,
     @acknowledged
     async def chat_send(sid: str, data: Any) -> dict[str, Any]:
         room, body = _room_of(data), _field(data, "body", str)
+        key = _field(data, "client_key", str) if data.get("client_key") is not None else None
         # One client's sends are stored in the order it sent them.
         async with locks.setdefault(sid, asyncio.Lock()):
             message = await chat.send_message(domain(), clock_limiter, await current(sid),
-                                              room, body)
+                                              room, body, client_key=key)
         return {"ok": True, "message": message.to_json()}
 
     @sio.on("chat.edit")

@@ -105,6 +105,39 @@ async def test_one_clients_messages_keep_their_order(base):
     assert ids == sorted(ids)
 
 
+async def test_sending_again_after_a_lost_acknowledgement_stores_the_message_once(base):
+    alice, bob = base["people"]["alice"], base["people"]["bob"]
+    await bob.join(ROOM)
+    send = {"room": ROOM, "body": "said once", "client_key": "k3y-0f-one-message"}
+    first = await alice.sio.call("chat.send", send)
+    again = await alice.sio.call("chat.send", send)
+    assert first["ok"] and again["ok"], (first, again)
+    assert again["message"]["id"] == first["message"]["id"]
+    other = await alice.sio.call("chat.send", {**send, "client_key": "another-message"})
+    assert other["message"]["id"] != first["message"]["id"]
+    await until(lambda: len(bob.messages()) == 2)
+    await asyncio.sleep(0.2)
+    assert [m["body"] for m in bob.messages()] == ["said once", "said once"]
+    _, page = await bob.http.get(f"/api/chat?room={ROOM}")
+    assert len(page["messages"]) == 2
+    # Keys are per author: Bob's message with Alice's key is his own.
+    bobs = await bob.sio.call("chat.send", send)
+    assert bobs["ok"] and bobs["message"]["author"] == "bob"
+
+
+async def test_a_client_key_is_checked(base):
+    alice = base["people"]["alice"]
+    short = await alice.sio.call("chat.send", {"room": ROOM, "body": "x", "client_key": "k"})
+    assert short["ok"] is False and short["error"]["code"] == "invalid_input"
+    assert "client_key" in short["error"]["message"]
+    await alice.sio.call("chat.send", {"room": ROOM, "body": "x", "client_key": "used-here-1"})
+    _, made = await alice.http.post(f"/api/rfcs/{SLUG}/branches", {"name": "elsewhere"})
+    elsewhere = f"branch:rfcs/meta:{made['branch']['name']}"
+    moved = await alice.sio.call("chat.send", {"room": elsewhere, "body": "x",
+                                               "client_key": "used-here-1"})
+    assert moved["ok"] is False and moved["error"]["code"] == "invalid_input"
+
+
 async def test_reconnecting_fetches_what_was_missed_once_and_in_order(base):
     alice, bob = base["people"]["alice"], base["people"]["bob"]
     await bob.join(ROOM)

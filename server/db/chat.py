@@ -36,18 +36,24 @@ class SqlChat:
         self.tx = tx
 
     async def insert(self, *, room: str, rfc_slug: str, author_id: int, body: str,
-                     mentions: tuple[str, ...], at: str) -> StoredMessage:
+                     mentions: tuple[str, ...], at: str,
+                     client_key: str | None = None) -> StoredMessage:
         result = await self.tx.execute(
-            "INSERT INTO chat_messages (room, rfc_slug, author_id, body, mentions, created_at)"
-            " VALUES (:room, :slug, :author, :body, :mentions, :at)",
+            "INSERT INTO chat_messages (room, rfc_slug, author_id, body, mentions, created_at,"
+            " client_key) VALUES (:room, :slug, :author, :body, :mentions, :at, :key)",
             {"room": room, "slug": rfc_slug, "author": author_id, "body": body,
-             "mentions": json.dumps(list(mentions)), "at": at})
+             "mentions": json.dumps(list(mentions)), "at": at, "key": client_key})
         stored = await self.get(int(result.lastrowid))
         assert stored is not None
         return stored
 
     async def get(self, message_id: int) -> StoredMessage | None:
         row = await self.tx.one(_SELECT + " WHERE m.id = :id", {"id": message_id})
+        return _message(row) if row else None
+
+    async def sent_with_key(self, author_id: int, client_key: str) -> StoredMessage | None:
+        row = await self.tx.one(_SELECT + " WHERE m.author_id = :author AND m.client_key = :key",
+                                {"author": author_id, "key": client_key})
         return _message(row) if row else None
 
     async def edit(self, message_id: int, *, body: str, mentions: tuple[str, ...],

@@ -25,6 +25,8 @@ from server.render.markdown import render_markdown
 MESSAGE_MAX = 10_000
 THREAD_TITLE_MAX = 200
 PAGE_MAX = 100
+# A sender's key for one message: what a client generates once per message it sends.
+CLIENT_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
 MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9][A-Za-z0-9_.-]{0,38})")
 
 
@@ -97,17 +99,32 @@ async def message_view(stored: StoredMessage) -> MessageView:
 
 
 async def send_message(d: Domain, limiter: SlidingWindow, actor: User | None, room: str,
-                       body: str) -> MessageView:
+                       body: str, *, client_key: str | None = None) -> MessageView:
+    """Store a message and announce it. A client that sends again with the same
+    ``client_key`` (its acknowledgement was lost) gets the stored message back, and
+    nobody sees it twice."""
     user = require_signed_in(actor)
     text = check_body(body)
+    if client_key is not None and not CLIENT_KEY.fullmatch(client_key):
+        raise InvalidInput("`client_key` is 8 to 64 letters, digits, `-` or `_`.",
+                           details={"field": "client_key"})
     async with d.store.write() as uow:
+        if client_key is not None:
+            already = await uow.chat.sent_with_key(user.id, client_key)
+            if already is not None:
+                if already.room != room:
+                    raise InvalidInput("This `client_key` was used for a message elsewhere;"
+                                       " use a new key for each message.",
+                                       details={"field": "client_key"})
+                return await message_view(already)
         where, closed = await chat_room(d, uow, room)
         if closed:
             raise Conflict(closed, code="chat_closed")
         limiter.check(user.id)
         stored = await uow.chat.insert(room=where.name, rfc_slug=where.rfc_slug,
                                        author_id=user.id, body=text,
-                                       mentions=await _mentions(uow, text), at=d.now_iso())
+                                       mentions=await _mentions(uow, text), at=d.now_iso(),
+                                       client_key=client_key)
         if where.thread_id is not None:
             await uow.chat.touch_thread(where.thread_id, stored.created_at)
             thread = await uow.chat.thread(where.thread_id)

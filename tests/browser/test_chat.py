@@ -303,3 +303,59 @@ async def test_discussion_threads_are_started_listed_and_chatted_in_live(app, ne
     await expect(message(phone, "Yes, fuzzy by default.", thread_messages)).to_be_visible()
     await assert_accessible(phone, "the thread page on a phone, dark")
     await expect(catalog.get_by_text("unread in chat")).to_have_count(0)
+
+
+async def test_sending_again_after_a_lost_answer_shows_the_message_once(app, new_page):
+    await seed(app, "alice", "bob")
+    alice = await new_page(width=WIDE)
+    await sign_in(alice, "alice")
+    await start_branch(alice)
+    branch_url = alice.url
+
+    # Alice's connection loses the server's answer to her first send: the message is
+    # stored and broadcast, but her browser never hears that it was.
+    sends: list[str] = []
+    dropped: list[str] = []
+
+    def lose_first_send_answer(ws) -> None:  # type: ignore[no-untyped-def]
+        server = ws.connect_to_server()
+
+        def upstream(frame) -> None:  # type: ignore[no-untyped-def]
+            found = re.match(r'^42(\d+)\["chat\.send"', frame) if isinstance(frame, str) else None
+            if found:
+                sends.append(found.group(1))
+            server.send(frame)
+
+        def downstream(frame) -> None:  # type: ignore[no-untyped-def]
+            if (isinstance(frame, str) and sends and not dropped
+                    and frame.startswith(f"43{sends[0]}[")):
+                dropped.append(frame)
+                return
+            ws.send(frame)
+
+        ws.on_message(upstream)
+        server.on_message(downstream)
+
+    await alice.route_web_socket(re.compile(r"/socket\.io/"), lose_first_send_answer)
+    await alice.reload()
+    bob = await open_as(new_page, "bob", branch_url)
+    await send(bob, "ready when you are")
+    await expect(message(alice, "ready when you are")).to_be_visible()
+
+    await composer(alice).fill("said only once")
+    await composer(alice).press("Enter")
+    await expect(message(bob, "said only once")).to_be_visible()
+    await expect(alice.get_by_role("alert").filter(has_text="did not answer in time")
+                 ).to_be_visible(timeout=15_000)
+    assert dropped, "the first answer was lost on the way"
+    await expect(composer(alice)).to_have_value("said only once")
+
+    # She sends again: the server recognises the message and stores nothing new.
+    await composer(alice).press("Enter")
+    await expect(composer(alice)).to_have_value("")
+    await expect(alice.get_by_role("alert").filter(has_text="did not answer")).to_have_count(0)
+    assert await bodies(bob) == ["ready when you are", "said only once"]
+    assert await bodies(alice) == ["ready when you are", "said only once"]
+    await bob.reload()
+    await expect(message(bob, "said only once")).to_be_visible()
+    assert await bodies(bob) == ["ready when you are", "said only once"]

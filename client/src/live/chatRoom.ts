@@ -312,9 +312,12 @@ export class ChatRoom {
     return error;
   }
 
-  /** Send a message; resolves with the refusal, or null once it is stored. */
-  async send(body: string): Promise<AckError | null> {
-    const answer = await emitRequest('chat.send', { room: this.room, body });
+  /**
+   * Send a message; resolves with the refusal, or null once it is stored. Sending
+   * again with the same `key` after a timeout can never store it twice.
+   */
+  async send(body: string, key: string): Promise<AckError | null> {
+    const answer = await emitRequest('chat.send', { room: this.room, body, client_key: key });
     if (!answer.ok) return this.refused(answer.error);
     this.lastTypingSent = 0; // the next message's typing shows at once
     this.afterOwn(answer);

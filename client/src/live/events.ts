@@ -197,7 +197,9 @@ export type SubscribeAck = Ack<{ room?: string; presence?: PresencePerson[] }>;
 /** Requests answered with an ack (`realtime/server.py`), by event name. */
 export interface LiveRequests {
   /** 1–10,000 characters after trimming. Refusals: not_signed_in, invalid_input, rate_limited, chat_closed, not_found. */
-  'chat.send': { request: { room: string; body: string }; answer: { message: ChatMessage } };
+  // `client_key`: one per message, reused when sending it again after a lost answer,
+  // so the server stores it once.
+  'chat.send': { request: { room: string; body: string; client_key?: string }; answer: { message: ChatMessage } };
   /** The author only. */
   'chat.edit': { request: { id: number; body: string }; answer: { message: ChatMessage } };
   /** The author, the owner or an admin. */

@@ -3,7 +3,7 @@ import { MESSAGE_MAX } from '../../api/chat';
 import type { ChatRoom } from '../../live/chatRoom';
 import type { AckError } from '../../live/events';
 import { Alert } from '../Alert';
-import { loadChatDraft, saveChatDraft } from './drafts';
+import { loadChatDraft, loadPendingSend, newSendKey, saveChatDraft, savePendingSend } from './drafts';
 
 const DRAFT_DELAY_MS = 250;
 const COUNT_FROM = MESSAGE_MAX - 1000;
@@ -73,7 +73,10 @@ export function Composer({ chat, idPrefix, readOnly, readOnlyId, onSent }: Props
       return;
     }
     setBusy(true);
-    const refused = await chat.send(body);
+    const pending = loadPendingSend(room);
+    const key = pending && pending.body === body ? pending.key : newSendKey();
+    savePendingSend(room, { body, key });
+    const refused = await chat.send(body, key);
     setBusy(false);
     if (refused) {
       setError(describe(refused));
@@ -81,6 +84,7 @@ export function Composer({ chat, idPrefix, readOnly, readOnlyId, onSent }: Props
       return;
     }
     setError(null);
+    savePendingSend(room, null);
     // Whatever was typed while sending stays.
     setText((current) => (current === body ? '' : current.startsWith(body) ? current.slice(body.length).replace(/^\s+/, '') : current));
     saveChatDraft(room, textRef.current);

@@ -33,3 +33,43 @@ export function saveChatDraft(room: string, text: string): void {
     /* quota exceeded: not kept */
   }
 }
+
+/**
+ * A message whose send was attempted but not confirmed (timed out, offline, refused),
+ * with the key it was sent under. Sending the same text again reuses the key, so a
+ * message that did arrive before its answer was lost is not stored twice, even
+ * after a reload.
+ */
+export interface PendingSend {
+  body: string;
+  key: string;
+}
+
+const PENDING_PREFIX = 'rfc-app:chat-pending:';
+
+export function newSendKey(): string {
+  // getRandomValues works on plain-http addresses too, unlike randomUUID.
+  const bytes = window.crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export function loadPendingSend(room: string): PendingSend | null {
+  try {
+    const raw = storage()?.getItem(PENDING_PREFIX + room);
+    const value = raw ? (JSON.parse(raw) as Partial<PendingSend>) : null;
+    return typeof value?.body === 'string' && typeof value.key === 'string' ? { body: value.body, key: value.key } : null;
+  } catch {
+    return null;
+  }
+}
+
+export function savePendingSend(room: string, pending: PendingSend | null): void {
+  const store = storage();
+  if (!store) return;
+  try {
+    if (pending) store.setItem(PENDING_PREFIX + room, JSON.stringify(pending));
+    else store.removeItem(PENDING_PREFIX + room);
+  } catch {
+    /* quota exceeded: a resend after a reload may then store the message twice */
+  }
+}
