@@ -7,6 +7,7 @@ import asyncio
 import getpass
 import logging
 import sys
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -15,8 +16,9 @@ from typing import Any
 import uvicorn
 
 from server.app import create_app
-from server.clock import parse_iso
+from server.clock import SystemClock, parse_iso
 from server.db.engine import Database
+from server.db.leases import Leases
 from server.db.migrate import migrate
 from server.demo import DEMO_USERS, demo_password, seed_demo
 from server.domain.accounts import add_user, generate_password
@@ -25,10 +27,14 @@ from server.errors import AppError
 from server.forge.gitea.forge import gitea_forge
 from server.forge.port import ForgeError, Person
 from server.seed_meta import seed_meta
-from server.services import open_services
+from server.services import Services, open_services
 from server.settings import BadSetting, MissingSetting, Settings, ensure_secret_key, load_settings
+from server.ticks.scheduler import default_holder, run_lock
 
 log = logging.getLogger("server")
+
+SWEEP_WAIT_SECONDS = 600  # how long `sweep` waits for another process's run of the job
+RUN_LOCK_SECONDS = 60  # the sweep's hold on its job, renewed while it runs
 
 
 def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
@@ -142,21 +148,48 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     settings = _settings(args)
     _configure_logging(settings.LOG_LEVEL)
 
-    async def run() -> list[str]:
+    dry_run = bool(getattr(args, "dry_run", False))
+
+    async def sweep(services: Services) -> list[str]:
+        if args.job == "reconcile":
+            return [f"reconciler: {(await services.reconciler.sweep()).summary()}"]
+        report = await sweep_hygiene(services.domain, services.ingest,
+                                     as_of=args.as_of, dry_run=dry_run)
+        acts = report.plan.acts if report.dry_run else report.done
+        lines = [f"hygiene: {a.describe(done=not report.dry_run, would=report.dry_run)}"
+                 for a in acts]
+        return [*lines, f"hygiene: {report.summary()}"]
+
+    async def run() -> list[str] | None:
         services = await open_services(settings)
         try:
-            if args.job == "reconcile":
-                return [f"reconciler: {(await services.reconciler.sweep()).summary()}"]
-            report = await sweep_hygiene(services.domain, services.ingest,
-                                         as_of=args.as_of, dry_run=args.dry_run)
-            acts = report.plan.acts if report.dry_run else report.done
-            lines = [f"hygiene: {a.describe(done=not report.dry_run, would=report.dry_run)}"
-                     for a in acts]
-            return [*lines, f"hygiene: {report.summary()}"]
+            if dry_run:  # reads only: nothing to keep apart from a running sweep
+                return await sweep(services)
+            # Never beside the server's own run of the same job: wait for it to finish.
+            leases, holder = Leases(services.db), f"cli:{default_holder()}"
+            deadline = time.monotonic() + SWEEP_WAIT_SECONDS
+            told = False
+            while True:
+                async with run_lock(leases, args.job, holder, SystemClock().now,
+                                    RUN_LOCK_SECONDS) as mine:
+                    if mine:
+                        return await sweep(services)
+                if time.monotonic() > deadline:
+                    print(f"rfc-app: gave up after {SWEEP_WAIT_SECONDS} s: another process "
+                          f"is still running the {args.job} sweep", file=sys.stderr)
+                    return None
+                if not told:
+                    print(f"rfc-app: another process is running the {args.job} sweep; "
+                          "waiting for it to finish", file=sys.stderr)
+                    told = True
+                await asyncio.sleep(0.5)
         finally:
             await services.close()
 
-    for line in asyncio.run(run()):
+    lines = asyncio.run(run())
+    if lines is None:
+        return 1
+    for line in lines:
         print(line)
     return 0
 

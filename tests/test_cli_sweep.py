@@ -14,6 +14,8 @@ import pytest
 
 from server.app import create_app
 from server.clock import FixedClock
+from server.db.engine import Database
+from server.db.leases import Leases
 from tests.support import ApiClient, make_settings, seed_rfc, signed_in_client
 
 RFC_APP = [sys.executable, "-m", "server.cli"]
@@ -97,3 +99,19 @@ async def test_sweep_reconcile_rebuilds_an_emptied_cache(data_dir):
         assert db.execute("SELECT * FROM cached_branches ORDER BY name").fetchall() == kept
     again = sweep(data_dir, "reconcile")
     assert again.stdout.startswith("reconciler: 0 repair(s)")
+
+
+async def test_a_sweep_waits_for_another_run_of_the_same_job(data_dir):
+    """Two processes never run one sweep at once: the second waits for the first."""
+    db = Database.open_sqlite(data_dir / "rfc-app.db")
+    try:
+        assert await Leases(db).claim("run:reconcile", "server:other", datetime.now(UTC), 2)
+    finally:
+        await db.close()
+    result = sweep(data_dir, "reconcile")
+    assert result.returncode == 0, result.stderr
+    assert "another process is running the reconcile sweep; waiting" in result.stderr
+    assert result.stdout.startswith("reconciler: ")
+    with sqlite3.connect(data_dir / "rfc-app.db") as db3:
+        assert db3.execute("SELECT count(*) FROM tick_leases WHERE name = 'run:reconcile'"
+                           ).fetchone() == (0,), "the sweep frees the lock when done"

@@ -338,3 +338,20 @@ def test_two_real_processes_take_turns_and_never_overlap(tmp_path):
     turn = lines.index("run two")
     assert set(lines[:turn]) == {"run one"} and set(lines[turn:]) == {"run two"}
     assert workers["two"].returncode == 0, (tmp_path / "two.log").read_text()
+
+
+async def test_a_job_another_process_is_running_is_not_run_beside_it(db, clock, caplog):
+    """An operator's `rfc-app sweep` holds the job's run lock: the loop waits its turn."""
+    caplog.set_level(logging.INFO, logger="server.ticks.scheduler")
+    sweep = Counter()
+    leases = Leases(db)
+    loop = TickLoop([Job("reconcile", 60, sweep)], leases=leases, clock=clock, config=FAST)
+    assert await leases.claim("run:reconcile", "cli:elsewhere", clock.now(), 900) is not None
+    due = await loop.run_now("reconcile")
+    assert sweep.runs == 0
+    assert due <= clock.now() + timedelta(seconds=1), "it tries again soon, not next interval"
+    assert "another process is running it" in caplog.text
+    await leases.drop("run:reconcile", "cli:elsewhere")
+    await loop.run_now("reconcile")
+    assert sweep.runs == 1
+    assert (await leases.current("run:reconcile")) is None, "the loop frees the lock after"

@@ -67,6 +67,12 @@ class Leases:
                              " WHERE name = :name AND holder = :holder",
                              {"name": name, "holder": holder, "now": stamp(now)})
 
+    async def drop(self, name: str, holder: str) -> None:
+        """Remove a lease this holder has (a run lock: nothing to hand over, no epoch kept)."""
+        async with self.db.write() as tx:
+            await tx.execute("DELETE FROM tick_leases WHERE name = :name AND holder = :holder",
+                             {"name": name, "holder": holder})
+
     async def current(self, name: str) -> Lease | None:
         async with self.db.read() as tx:
             row = await tx.one("SELECT * FROM tick_leases WHERE name = :name", {"name": name})

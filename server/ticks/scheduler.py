@@ -31,7 +31,7 @@ import os
 import random
 import secrets
 import socket
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -40,6 +40,44 @@ from server.db.leases import Leases
 from server.forge.port import ForgeUnavailable
 
 log = logging.getLogger(__name__)
+
+
+
+@contextlib.asynccontextmanager
+async def run_lock(leases: Leases, job: str, holder: str, now: Callable[[], datetime],
+                   seconds: float) -> AsyncIterator[bool]:
+    """Hold the lease ``run:<job>`` while running it: True if this holder got it.
+
+    Whoever runs a job (the leader, or an operator's `rfc-app sweep`) holds it, so two
+    runs of one job never overlap. It is renewed every third of ``seconds`` while held,
+    so a process that dies mid-run frees it within ``seconds``.
+    """
+    name = f"run:{job}"
+    if await leases.claim(name, holder, now(), seconds) is None:
+        yield False
+        return
+
+    async def renew() -> None:
+        while True:
+            await asyncio.sleep(seconds / 3)
+            try:
+                await leases.claim(name, holder, now(), seconds)
+            except Exception as exc:
+                log.warning("%s: could not renew its run lock: %s", job, exc)
+
+    renewing = asyncio.create_task(renew(), name=f"run-lock:{job}")
+    try:
+        yield True
+    finally:
+        renewing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await renewing
+        try:
+            await leases.drop(name, holder)
+        except Exception:
+            log.warning("%s: could not free its run lock; it expires by itself", job,
+                        exc_info=True)
+
 
 JobRun = Callable[[], Awaitable[object]]
 
@@ -239,17 +277,22 @@ class TickLoop:
         health = self._health[job.name]
         started = self.clock.now()
         outcome, error, delay = "ok", "", job.interval
-        try:
-            await job.run()
-        except ForgeUnavailable as exc:
-            outcome, error = "unavailable", str(exc)
-            if health.status != "unavailable":
-                log.warning("%s tick: forge unavailable (%s); retrying until it answers",
-                            job.name, exc)
-            delay = min(job.interval, self.config.retry_floor * 2 ** health.failures)
-        except Exception as exc:
-            outcome, error = "failed", f"{type(exc).__name__}: {exc}"
-            log.exception("%s tick failed", job.name)
+        async with self._run_lock(job) as mine:
+            if not mine:
+                log.info("%s tick: another process is running it; trying again shortly",
+                         job.name)
+                return self._later(self.config.renew_every)
+            try:
+                await job.run()
+            except ForgeUnavailable as exc:
+                outcome, error = "unavailable", str(exc)
+                if health.status != "unavailable":
+                    log.warning("%s tick: forge unavailable (%s); retrying until it answers",
+                                job.name, exc)
+                delay = min(job.interval, self.config.retry_floor * 2 ** health.failures)
+            except Exception as exc:
+                outcome, error = "failed", f"{type(exc).__name__}: {exc}"
+                log.exception("%s tick failed", job.name)
         if health.status == "unavailable" and outcome != "unavailable":
             log.info("%s tick: forge available again", job.name)
         health.failures = 0 if outcome == "ok" else health.failures + 1
@@ -259,6 +302,10 @@ class TickLoop:
                                      finished=self.clock.now(), outcome=outcome, error=error,
                                      next_due=due)
         return due
+
+    def _run_lock(self, job: Job) -> contextlib.AbstractAsyncContextManager[bool]:
+        return run_lock(self.leases, job.name, self.holder, self.clock.now,
+                        self.config.lease_seconds)
 
     async def run_now(self, name: str) -> datetime:
         """Run one job at once, as the loop would (for tests and operators)."""
@@ -272,17 +319,23 @@ class TickLoop:
         """
         started = self.clock.now()
         health = self._health[job.name]
-        try:
-            await job.run()
-        except ForgeUnavailable as exc:
-            log.warning("%s at start-up: forge unavailable (%s); starting with the cache as "
-                        "it is", job.name, exc)
-            health.status, health.failures = "unavailable", 1
-            await self.leases.record_run(
-                job.name, holder=self.holder, started=started, finished=self.clock.now(),
-                outcome="unavailable", error=str(exc),
-                next_due=self._later(min(job.interval, self.config.retry_floor)))
-            return
+        async with self._run_lock(job) as mine:
+            if not mine:
+                # An operator's `rfc-app sweep` is doing this very work right now.
+                log.info("%s at start-up: another process is running it; starting with the "
+                         "cache as it is", job.name)
+                return
+            try:
+                await job.run()
+            except ForgeUnavailable as exc:
+                log.warning("%s at start-up: forge unavailable (%s); starting with the cache "
+                            "as it is", job.name, exc)
+                health.status, health.failures = "unavailable", 1
+                await self.leases.record_run(
+                    job.name, holder=self.holder, started=started, finished=self.clock.now(),
+                    outcome="unavailable", error=str(exc),
+                    next_due=self._later(min(job.interval, self.config.retry_floor)))
+                return
         await self.leases.record_run(job.name, holder=self.holder, started=started,
                                      finished=self.clock.now(), outcome="ok", error="",
                                      next_due=self._later(job.interval))
