@@ -193,3 +193,31 @@ async def test_merging_a_moved_head_is_refused(alice, owner):
 async def test_unknown_pull_and_branch_are_404(alice):
     assert (await alice.get(f"{BASE}/pulls/77"))[0] == 404
     assert (await alice.get(f"{BASE}/branches/no-such-branch"))[0] == 404
+
+
+async def test_the_branch_diff_starts_where_the_branch_left_the_text(alice, bob, owner):
+    """A change merged after the branch started is not shown as this branch undoing it."""
+    two = "# Better search\n\nOld text.\n\nSecond part.\n"
+    first = await start(owner, "set-up")
+    await save(owner, "set-up", two, first["head"])
+    status, pull = await owner.post(f"{BASE}/branches/set-up/pulls", {"title": "Set up"})
+    assert status == 201, pull
+    assert (await owner.post(f"{BASE}/pulls/{pull['pull']['number']}/merge",
+                             {"head_sha": pull["pull"]["head_sha"]}))[0] == 200
+
+    alice_branch = await start(alice, "wording")
+    bob_branch = await start(bob, "second")
+    await save(bob, "second", two.replace("Second part.", "Second part, sharper."),
+               bob_branch["head"])
+    status, bobs = await bob.post(f"{BASE}/branches/second/pulls", {"title": "Sharper"})
+    assert status == 201, bobs
+    assert (await owner.post(f"{BASE}/pulls/{bobs['pull']['number']}/merge",
+                             {"head_sha": bobs["pull"]["head_sha"]}))[0] == 200
+    await save(alice, "wording", two.replace("Old text.", "New text."), alice_branch["head"])
+
+    _, detail = await alice.get(f"{BASE}/branches/wording")
+    changed = [(line["kind"], seg["text"]) for h in detail["diff"] for line in h["lines"]
+               if line["kind"] != "context" for seg in line["segments"] if seg["changed"]]
+    assert changed == [("del", "Old"), ("add", "New")], "only alice's own change shows"
+    assert "sharper" not in detail["rendered"]["before_html"], \
+        "the base is where alice started, before bob's change merged"

@@ -22,6 +22,7 @@ from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.forge.port import (
     FileChange,
     ForgeAlreadyExists,
+    ForgeError,
     ForgeNotFound,
     InvalidRefName,
     RepoRef,
@@ -122,6 +123,35 @@ async def _body_at(d: Domain, slug: str, ref: str) -> str:
         return ""
 
 
+async def _base_body(d: Domain, slug: str, default_branch: str, head: str,
+                     markdown: str) -> str:
+    """The body where the branch left the default branch (their merge base).
+
+    Against the default branch's current head, changes merged there since the branch
+    started would show as if this branch reverted them; the pull request page diffs
+    from the merge base too, so both pages show the same change.
+    """
+    try:
+        comparison = await d.forge.compare(d.meta_repo, default_branch, head)
+    except ForgeError:
+        # The head is gone from the forge (a deleted branch): the current text is the best base.
+        return await _body_at(d, slug, default_branch)
+    path = rfc_path(slug)
+    for changed in comparison.files:
+        if changed.path == path:
+            return _body_of(changed.old_content)
+    return markdown  # the branch did not touch the RFC's file
+
+
+def _body_of(content: str | None) -> str:
+    if content is None:
+        return ""
+    try:
+        return parse_rfc_file(content)[1]
+    except MalformedRfcFile:
+        return ""
+
+
 async def get_branch(d: Domain, actor: User | None, slug: str, short: str) -> BranchDetail:
     rfc = await editable_rfc(d, slug)
     name = edit_branch(slug, short)
@@ -129,7 +159,7 @@ async def get_branch(d: Domain, actor: User | None, slug: str, short: str) -> Br
     repo = await d.forge.get_repo(d.meta_repo)
     live = view.state != "deleted"
     markdown = await _body_at(d, slug, view.head)
-    base_markdown = await _body_at(d, slug, repo.default_branch)
+    base_markdown = await _base_body(d, slug, repo.default_branch, view.head, markdown)
     pull = None
     if view.pull is not None:
         async with d.store.read() as uow:
