@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from server.app import RfcApp, create_app
+from server.clock import Clock
 from tests.support import ApiClient, make_settings
 
 
@@ -16,9 +17,15 @@ def settings(tmp_path: Path):
 
 
 @pytest.fixture
-async def started(settings) -> AsyncIterator[tuple[RfcApp, Any]]:
+def clock() -> Clock | None:
+    """The app's clock; None is the system clock. Override it to hold or move time."""
+    return None
+
+
+@pytest.fixture
+async def started(settings, clock) -> AsyncIterator[tuple[RfcApp, Any]]:
     """The app with its start-up run (database, forge, cache), and its test harness."""
-    application = create_app(settings)
+    application = create_app(settings, clock=clock)
     async with application.test_app() as harness:
         yield application, harness
 

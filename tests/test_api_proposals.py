@@ -111,6 +111,7 @@ async def test_signed_out_visitors_cannot_propose(client):
     ({"slug": "ab"}, "slug"),
     ({"slug": "-leading"}, "slug"),
     ({"slug": "a" * 65}, "slug"),
+    ({"slug": "better-search\n"}, "slug"),  # `$` alone would let a final newline through
     ({"title": "no"}, "title"),
     ({"title": "x" * 121}, "title"),
     ({"pitch": "p" * 501}, "pitch"),

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 import socketio
 
+from server.clock import FixedClock
 from tests.support import running_server, seed_rfc, signed_in_client
 
 SLUG = "meta-test"
@@ -114,3 +116,18 @@ async def test_merging_updates_catalog_and_rfc_page_live(app, alice, owner):
     _, catalog = await owner.get("/api/catalog")
     [entry] = catalog["rfcs"]
     assert (entry["title"], entry["state"]) == ("Meta test, accepted", "accepted")
+
+
+class TestWithTimeStandingStill:
+    @pytest.fixture
+    def clock(self) -> FixedClock:
+        return FixedClock(datetime(2026, 12, 4, 9, 30, tzinfo=UTC))
+
+    async def test_two_changes_in_one_second_get_their_own_branches(self, app, alice):
+        """Branch names carry the time to the second: a second change then must not clash."""
+        first = await alice.post(f"/api/rfcs/{SLUG}/metadata", {"state": "accepted"})
+        second = await alice.post(f"/api/rfcs/{SLUG}/metadata", {"state": "withdrawn"})
+        assert (first[0], second[0]) == (201, 201), (first, second)
+        assert first[1]["pull"]["head_branch"] != second[1]["pull"]["head_branch"]
+        _, page = await alice.get(f"/api/rfcs/{SLUG}")
+        assert len(page["pulls"]) == 2

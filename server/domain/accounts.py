@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from server.domain.context import Domain
-from server.domain.people import Role, User
+from server.domain.people import LOGIN_PATTERN, Role, User
 from server.errors import AppError, Conflict, InvalidInput
 
-LOGIN_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,38}$")
 PASSWORD_MIN, PASSWORD_MAX = 8, 256
 BAD_CREDENTIALS = "That username and password do not match an account."
 
@@ -29,7 +27,7 @@ class BadCredentials(AppError):
 
 def check_login(login: str) -> str:
     if not LOGIN_PATTERN.match(login):
-        raise InvalidInput("A login is 1 to 39 letters, digits, dots, hyphens or underscores, "
+        raise InvalidInput("A login is 1 to 40 letters, digits, dots, hyphens or underscores, "
                            "starting with a letter or digit.", details={"field": "login"})
     return login
 

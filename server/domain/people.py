@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -9,6 +10,8 @@ from server.forge.port import Person
 
 Role = Literal["owner", "admin", "contributor"]
 ROLES: tuple[Role, ...] = ("owner", "admin", "contributor")
+# Gitea's rule for usernames, so a login from either forge fits.
+LOGIN_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}\Z")
 
 
 @dataclass(frozen=True)

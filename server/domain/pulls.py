@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 from dataclasses import dataclass, replace
 
 from server.domain.branches import BODY_MAX, can_write, editable_rfc
@@ -146,7 +148,10 @@ async def propose_metadata_change(d: Domain, ingest: Ingestor, actor: User | Non
     if not what:
         raise InvalidInput("Nothing would change: the metadata is already like that.",
                            code="nothing_to_propose")
-    name = metadata_branch(slug, f"{d.clock.now():%Y%m%d-%H%M%S}-{user.login}")
+    # A short random tail keeps two changes in one second apart; the login is for people
+    # reading the branch list, stripped to what every ref name allows.
+    who = re.sub(r"[^A-Za-z0-9_-]+", "-", user.login).strip("-") or "someone"
+    name = metadata_branch(slug, f"{d.clock.now():%Y%m%d-%H%M%S}-{who}-{secrets.token_hex(3)}")
     start = await d.forge.create_branch(d.meta_repo, name, repo.default_branch)
     try:
         await d.forge.commit_files(

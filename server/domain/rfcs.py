@@ -7,10 +7,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from server.domain.people import LOGIN_PATTERN
 from server.errors import InvalidInput
 
 STATES = ("super-draft", "active", "accepted", "rejected", "withdrawn", "superseded")
-SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]\Z")
 TITLE_MIN, TITLE_MAX = 3, 120
 PITCH_MAX = 500
 RFC_DIR = "rfcs"
@@ -189,7 +190,7 @@ def check_authors(authors: list[str]) -> tuple[str, ...]:
     cleaned = tuple(dict.fromkeys(a.strip().lstrip("@") for a in authors if a.strip()))
     if not 1 <= len(cleaned) <= AUTHORS_MAX:
         raise InvalidInput(f"An RFC has 1 to {AUTHORS_MAX} authors.", details={"field": "authors"})
-    bad = [a for a in cleaned if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,38}$", a)]
+    bad = [a for a in cleaned if not LOGIN_PATTERN.match(a)]
     if bad:
         raise InvalidInput(f"Not a login: {', '.join(bad)}.", details={"field": "authors"})
     return cleaned
