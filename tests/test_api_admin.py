@@ -76,6 +76,21 @@ async def test_an_admin_cannot_make_owners_or_demote_the_owner(people):
     assert suspended[0] == 403
 
 
+async def test_only_an_owner_lifts_an_admins_suspension(people):
+    owner, alice, bob = c(people, "owner"), c(people, "alice"), c(people, "bob")
+    for login in ("alice", "bob"):
+        await owner.post(f"/api/admin/users/{uid(people, login)}/role", {"role": "admin"})
+    assert (await owner.post(f"/api/admin/users/{uid(people, 'bob')}/suspend",
+                             {"reason": "Leaked a token"}))[0] == 200
+    status, body = await alice.post(f"/api/admin/users/{uid(people, 'bob')}/restore", {})
+    assert status == 403, body
+    assert body["error"]["message"] == "Only an owner can restore an admin."
+    _, users = await owner.get("/api/admin/users?q=bob")
+    assert users["users"][0]["suspended"], "the refused restore changed nothing"
+    assert (await owner.post(f"/api/admin/users/{uid(people, 'bob')}/restore", {}))[0] == 200
+    assert (await bob.sign_in("bob"))["user"]["login"] == "bob"
+
+
 async def test_there_is_always_an_owner(people):
     owner = c(people, "owner")
     status, body = await owner.post(f"/api/admin/users/{uid(people, 'owner')}/role",

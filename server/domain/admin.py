@@ -12,7 +12,12 @@ from dataclasses import dataclass
 from server.domain.context import Domain
 from server.domain.live import SessionsRevoked, UserChanged
 from server.domain.people import ROLES, Role, User
-from server.domain.permissions import check_role_change, check_suspension, require_staff
+from server.domain.permissions import (
+    check_restore,
+    check_role_change,
+    check_suspension,
+    require_staff,
+)
 from server.domain.store import UnitOfWork
 from server.domain.views import AdminUserView, AuditEntryView, PermissionEventView
 from server.errors import Conflict, InvalidInput, NotFound
@@ -125,6 +130,7 @@ async def restore_user(d: Domain, actor: User | None, user_id: int, *,
         subject = await _subject(uow, user_id)
         if not subject.suspended:
             raise Conflict(f"{subject.login} is not suspended.", code="unchanged")
+        check_restore(staff, subject)
         await uow.users.set_suspended(subject.id, at=None, reason=None)
         await uow.permission_events.record(at=d.now_iso(), actor_id=staff.id,
                                            subject_id=subject.id, scope="site",

@@ -95,3 +95,9 @@ def check_suspension(actor: User, subject: User, active_owners: int) -> None:
         raise Conflict("The last owner cannot be suspended.", code="last_owner")
     if subject.role == "admin" and actor.role != "owner" and actor.id != subject.id:
         raise Forbidden("Only an owner can suspend an admin.")
+
+
+def check_restore(actor: User, subject: User) -> None:
+    """Lifting a suspension takes as much standing as imposing one on an admin."""
+    if subject.role in ("owner", "admin") and actor.role != "owner":
+        raise Forbidden(f"Only an owner can restore an {subject.role}.")
