@@ -345,11 +345,12 @@ def branch(name: str, *, idle: timedelta, state: str = "open", pinned: bool = Fa
 
 
 def pull(name: str, state: str, *, merged: timedelta | None = None,
-         number: int = 1) -> CachedPull:
+         closed: timedelta | None = None, number: int = 1) -> CachedPull:
     return CachedPull(repo="rfcs/meta", number=number, kind="body", rfc_slug=SLUG, title="t",
                       body="", head_branch=name, base_branch="main", head_sha="x",
                       state=state, author_login="alice", created_at=iso(NOW - 400 * DAY),
-                      updated_at=iso(NOW), merged_at=iso(NOW - merged) if merged else None)
+                      updated_at=iso(NOW), merged_at=iso(NOW - merged) if merged else None,
+                      closed_at=iso(NOW - closed) if closed else None)
 
 
 def kinds(branches: list[CachedBranch], pulls: Sequence[CachedPull] = (),
@@ -362,6 +363,16 @@ def test_idleness_is_counted_to_the_minute():
     a, b = edit_branch(SLUG, "a"), edit_branch(SLUG, "b")
     assert kinds([branch(a, idle=30 * DAY), branch(b, idle=30 * DAY - timedelta(seconds=1))]
                  ) == {a: CLOSE_IDLE}
+
+
+def test_idleness_counts_from_a_pull_request_closed_after_the_last_commit():
+    recent, long_ago = edit_branch(SLUG, "recent"), edit_branch(SLUG, "long-ago")
+    branches = [branch(recent, idle=40 * DAY), branch(long_ago, idle=70 * DAY)]
+    pulls = [pull(recent, "closed", closed=2 * DAY, number=1),
+             pull(long_ago, "closed", closed=31 * DAY, number=2)]
+    plan = due_hygiene(branches, pulls, NOW)
+    assert [(a.branch, a.kind, a.since) for a in plan.acts] == [
+        (long_ago, CLOSE_IDLE, iso(NOW - 31 * DAY))]
 
 
 def test_closed_branches_are_deleted_90_days_after_closing():

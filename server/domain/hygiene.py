@@ -110,9 +110,13 @@ def due_hygiene(branches: Iterable[CachedBranch], pulls: Iterable[CachedPull], n
             if now - parse_iso(branch.closed_at) >= DELETE_AFTER:
                 act = HygieneAct(DELETE_STALE, branch.name, role.slug, branch.head,
                                  branch.closed_at)
-        if act is None and branch.state == "open" and now - last_commit >= IDLE_AFTER:
-            act = HygieneAct(CLOSE_IDLE, branch.name, role.slug, branch.head,
-                             branch.last_commit_at)
+        # A pull request closed unmerged counts as activity: people were discussing it.
+        idle_since = max([branch.last_commit_at] + [p.closed_at for p in own if p.closed_at
+                                                    and p.state == "closed"],
+                         key=parse_iso)
+        if (act is None and branch.state == "open"
+                and now - parse_iso(idle_since) >= IDLE_AFTER):
+            act = HygieneAct(CLOSE_IDLE, branch.name, role.slug, branch.head, idle_since)
         if act is not None:
             acts.append(act)
     return HygienePlan(as_of=iso(now), acts=tuple(acts))
