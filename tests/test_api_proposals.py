@@ -40,6 +40,7 @@ async def test_me_gives_a_csrf_token_to_anonymous_visitors(client):
     assert status == 200
     assert body["user"] is None
     assert len(body["csrf_token"]) > 20
+    assert body["sign_in"] == "password", "the embedded forge signs in with a password form"
 
 
 async def test_sign_in_without_csrf_token_is_refused(app, client):

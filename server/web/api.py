@@ -26,7 +26,9 @@ def services() -> Services:
 async def me() -> dict[str, Any]:
     user = await current_user()
     body: dict[str, Any] = {"user": user.to_json() if user else None,
-                            "csrf_token": csrf_token()}
+                            "csrf_token": csrf_token(),
+                            "sign_in": "gitea" if services().settings.FORGE == "gitea"
+                            else "password"}
     notice = await session_notice()
     if notice:
         body["notice"] = notice

@@ -153,6 +153,7 @@ async def test_first_sign_in_creates_the_owner_and_a_contributor(
     me = (await olivia.on_app.get("/api/me")).json()
     assert (me["user"]["login"], me["user"]["role"]) == ("olivia", "owner")
     assert me["user"]["display_name"] == "Olivia Owner"
+    assert me["sign_in"] == "gitea", "the client sends people to Gitea to sign in"
 
     await alice.sign_in()
     me = (await alice.on_app.get("/api/me")).json()

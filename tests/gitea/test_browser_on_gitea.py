@@ -53,9 +53,16 @@ async def new_page(browser: Browser, base_url: str) -> Page:
     return page
 
 
-async def sign_in_with_gitea(page: Page, account: Account) -> None:
-    """As a person does: Sign in, Gitea's login form, Gitea's consent page, back."""
-    await page.goto("/signin")
+async def sign_in_with_gitea(page: Page, account: Account, *, by_link: bool = False) -> None:
+    """As a person does: Sign in, Gitea's login form, Gitea's consent page, back.
+
+    ``by_link`` starts from the catalog and clicks the top bar's "Sign in", the way most
+    people arrive (an in-app navigation, not a page load of /signin)."""
+    if by_link:
+        await page.goto("/catalog")
+        await page.get_by_role("link", name="Sign in").click()
+    else:
+        await page.goto("/signin")
     await page.locator("#user_name").fill(account.login)
     await page.locator("#password").fill(account.password)
     await page.locator("form[action*='login'] button").first.click()
@@ -66,7 +73,7 @@ async def sign_in_with_gitea(page: Page, account: Account) -> None:
 async def test_propose_merge_edit_and_merge_again_seen_live(
         browser: Browser, running: GiteaApp, people: dict[str, Account]) -> None:
     alice = await new_page(browser, running.url)
-    await sign_in_with_gitea(alice, people["alice"])
+    await sign_in_with_gitea(alice, people["alice"], by_link=True)
 
     await alice.get_by_role("button", name="+ Propose New RFC").click()
     dialog = alice.get_by_role("dialog")

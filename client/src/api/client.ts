@@ -78,7 +78,8 @@ async function parse<T>(response: Response): Promise<T> {
       data = null;
     }
   }
-  if (!response.ok) {
+  // A 2xx can still say "not done" (e.g. 202 for a merge the git host scheduled).
+  if (!response.ok || isErrorBody(data)) {
     if (isErrorBody(data)) {
       const field = data.error.details?.field;
       throw new ApiError(

@@ -52,6 +52,8 @@ export interface Proposal {
 export interface MeResponse {
   user: User | null;
   csrf_token: string;
+  /** How people sign in here: a password form, or a round trip through Gitea. */
+  sign_in: 'password' | 'gitea';
   /** Why a session that was signed in no longer is (sent once), e.g. a suspension. */
   notice?: string;
 }

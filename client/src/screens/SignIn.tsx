@@ -4,12 +4,13 @@ import { showToast } from '../components/toasts';
 import { navigate, safeNext, useLocation } from '../lib/router';
 import { useStore } from '../lib/store';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
-import { session, signIn } from '../state/session';
+import { session, signIn, signInMode } from '../state/session';
 
 export function SignInScreen() {
   useDocumentTitle('Sign in');
   const loc = useLocation();
-  const { user } = useStore(session);
+  const { user, status } = useStore(session);
+  const mode = useStore(signInMode);
   const next = safeNext(loc.search) ?? '/catalog';
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -23,6 +24,12 @@ export function SignInScreen() {
   useEffect(() => {
     if (user && !justSignedIn.current) navigate(next, { replace: true });
   }, [user, next]);
+
+  // Signing in happens on Gitea's pages: a full page load of /signin lets the server
+  // start that round trip (an in-app link click would otherwise land on this form).
+  useEffect(() => {
+    if (status === 'ready' && !user && mode === 'gitea') window.location.replace(window.location.href);
+  }, [status, user, mode]);
 
   const onSubmit = async (event: Event): Promise<void> => {
     event.preventDefault();
@@ -47,6 +54,15 @@ export function SignInScreen() {
       passwordRef.current?.focus();
     }
   };
+
+  if (mode === 'gitea') {
+    return (
+      <div class="narrow">
+        <h1 tabIndex={-1}>Sign in</h1>
+        <p class="muted" role="status">Taking you to Gitea to sign in…</p>
+      </div>
+    );
+  }
 
   return (
     <div class="narrow">

@@ -17,10 +17,14 @@ export const session = createStore<SessionState>({ status: 'loading', user: null
  */
 export const sessionNotice = createStore<string | null>(null);
 
+/** How this site signs people in (from `/api/me`); `gitea` means through Gitea's own pages. */
+export const signInMode = createStore<'password' | 'gitea'>('password');
+
 export async function loadSession(): Promise<void> {
   try {
     const me = await api.me();
     setCsrfToken(me.csrf_token);
+    signInMode.set(me.sign_in);
     if (me.notice) sessionNotice.set(me.notice);
     session.set({ status: 'ready', user: me.user });
   } catch (error) {
