@@ -267,17 +267,20 @@ async def _delete(d: Domain, ingest: Ingestor, act: HygieneAct) -> bool:
     except ForgeNotFound:
         await ingest.sync_branch(act.branch)
         return False
-    # The forge's own event does this too; a lost event must not leave the row behind.
-    await ingest.sync_branch(act.branch)
     details: dict[str, object] = {"slug": act.rfc_slug, "head": act.head}
     if act.kind == DELETE_MERGED:
         details.update(pull=act.pull, merged_at=act.since)
     else:
         details.update(closed_at=act.since)
-    async with d.store.write() as uow:
+
+    async def audit(uow: UnitOfWork) -> None:
         await uow.audit.record(at=d.now_iso(), actor_id=None, kind=act.kind,
                                target=_target(d, act.branch), details=details,
                                on_behalf_of=d.forge.bot.login)
+
+    # The forge's own event updates the row too; a lost event must not leave it behind,
+    # and the audit entry commits with the row that says "deleted".
+    await ingest.sync_branch(act.branch, audit=audit)
     return True
 
 

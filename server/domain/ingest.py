@@ -8,7 +8,7 @@ happen before the write transaction opens, so the write lock is held briefly.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -42,6 +42,18 @@ from server.forge.port import (
 )
 
 log = logging.getLogger(__name__)
+
+# Writes an act's audit entry inside the transaction that records the act.
+AuditWrite = Callable[[UnitOfWork], Awaitable[object]]
+
+
+def audit_entry(d: Domain, actor_id: int, kind: str, target: str,
+                details: dict[str, object]) -> AuditWrite:
+    """The audit entry of an act a person asked the bot to do on the forge."""
+    async def write(uow: UnitOfWork) -> None:
+        await uow.audit.record(at=d.now_iso(), actor_id=actor_id, kind=kind, target=target,
+                               details=details, on_behalf_of=d.forge.bot.login)
+    return write
 
 
 def classify_pull(meta_repo: RepoRef, pull: PullRequest) -> tuple[str, str | None]:
@@ -246,8 +258,12 @@ class Ingestor:
                     removed += 1
         return changed, removed
 
-    async def sync_branch(self, name: str) -> bool:
-        """Refresh one RFC branch of the meta repo from the forge (deleted if it is gone)."""
+    async def sync_branch(self, name: str, *, audit: AuditWrite | None = None) -> bool:
+        """Refresh one RFC branch of the meta repo from the forge (deleted if it is gone).
+
+        ``audit`` writes the audit entry of the act that changed it, in the same
+        transaction as the cached row.
+        """
         d = self.domain
         role = classify_branch(name)
         if role is None or role.kind == "proposal":
@@ -256,10 +272,10 @@ class Ingestor:
             branch = await d.forge.get_branch(d.meta_repo, name)
         except ForgeNotFound:
             branch = None
-        return await self.store_branch(name, branch)
+        return await self.store_branch(name, branch, audit=audit)
 
     async def store_branch(self, name: str, branch: Branch | None, *,
-                           author: str | None = None) -> bool:
+                           author: str | None = None, audit: AuditWrite | None = None) -> bool:
         """Bring the cached row of ``name`` in line with ``branch`` (None: gone from the forge).
 
         ``author`` is the head commit's author, looked up when not given. Returns whether
@@ -274,6 +290,8 @@ class Ingestor:
             last = await d.forge.list_commits(d.meta_repo, branch.head, limit=1)
             author = last[0].author_name if last else ""
         async with d.store.write() as uow:
+            if audit is not None:
+                await audit(uow)
             previous = await uow.branches.get(repo, name)
             mark = await uow.branches.mark(repo, name)
             cached = desired_branch(repo, name, role.kind, role.slug, branch, author or "",
@@ -287,8 +305,12 @@ class Ingestor:
             uow.emit(BranchUpdated(await branch_view(uow, cached)))
             return True
 
-    async def sync_pull(self, pull: PullRequest) -> bool:
-        """Refresh one pull request from ``pull``; returns whether the cache changed."""
+    async def sync_pull(self, pull: PullRequest, *, audit: AuditWrite | None = None) -> bool:
+        """Refresh one pull request from ``pull``; returns whether the cache changed.
+
+        ``audit`` writes the audit entry of the act that changed the pull request, in
+        the same transaction as the cached row (even when an event got there first).
+        """
         d = self.domain
         kind, slug = classify_pull(d.meta_repo, pull)
         meta: dict[str, object] = {}
@@ -300,6 +322,8 @@ class Ingestor:
             await self.sync_rfcs([f"{RFC_DIR}/{slug}.md"])
         cached = cached_pull(d.meta_repo, pull, meta)
         async with d.store.write() as uow:
+            if audit is not None:
+                await audit(uow)
             previous = await uow.cache.upsert_pull(cached)
             if previous == cached:
                 return False

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from server.domain.context import Domain
-from server.domain.ingest import Ingestor, proposal_view
+from server.domain.ingest import AuditWrite, Ingestor, audit_entry, proposal_view
 from server.domain.naming import proposal_branch
 from server.domain.people import User
 from server.domain.permissions import require_may_decide_proposal, require_signed_in
@@ -79,12 +79,8 @@ async def propose_rfc(d: Domain, ingest: Ingestor, actor: User | None, *, title:
         # Leave nothing half-made behind: no branch without its pull request.
         await _delete_quietly(d, branch)
         raise
-    await ingest.sync_pull(pull)
-    async with d.store.write() as uow:
-        await uow.audit.record(at=d.now_iso(), actor_id=user.id, kind="propose_rfc",
-                               target=f"proposal:{pull.number}",
-                               details={"slug": meta.slug, "title": meta.title},
-                               on_behalf_of=d.forge.bot.login)
+    await ingest.sync_pull(pull, audit=_audit(d, user, "propose_rfc", pull.number,
+                                              {"slug": meta.slug, "title": meta.title}))
     return await get_proposal(d, pull.number)
 
 
@@ -173,13 +169,10 @@ async def merge_proposal(d: Domain, ingest: Ingestor, actor: User | None, number
             raise Unavailable(message, code=code, status=202)
         raise Conflict(message, code=code)
     merged = result.pull or await d.forge.get_pull_request(d.meta_repo, number)
-    await ingest.sync_pull(merged)
-    async with d.store.write() as uow:
-        await uow.audit.record(at=d.now_iso(), actor_id=user.id, kind="merge_proposal",
-                               target=f"proposal:{number}",
-                               details={"slug": proposal.slug,
-                                        "merge_commit": result.merge_commit_sha},
-                               on_behalf_of=d.forge.bot.login)
+    await ingest.sync_pull(merged, audit=_audit(d, user, "merge_proposal", number,
+                                                {"slug": proposal.slug,
+                                                 "merge_commit": result.merge_commit_sha}))
+    async with d.store.read() as uow:
         rfc = await uow.cache.get_rfc(proposal.slug)
     if rfc is None:
         raise Unavailable("The proposal was merged but the catalog has not caught up yet; "
@@ -209,10 +202,11 @@ async def close_proposal(d: Domain, ingest: Ingestor, actor: User | None, number
             await uow.closures.set_reason(repo=repo, number=number, reason="",
                                           closed_by=None, at=d.now_iso())
         raise
-    await ingest.sync_pull(pull)
-    async with d.store.write() as uow:
-        await uow.audit.record(at=d.now_iso(), actor_id=user.id, kind="close_proposal",
-                               target=f"proposal:{number}",
-                               details={"slug": proposal.slug, "reason": reason},
-                               on_behalf_of=d.forge.bot.login)
+    await ingest.sync_pull(pull, audit=_audit(d, user, "close_proposal", number,
+                                              {"slug": proposal.slug, "reason": reason}))
     return await get_proposal(d, number)
+
+
+def _audit(d: Domain, user: User, kind: str, number: int,
+           details: dict[str, object]) -> AuditWrite:
+    return audit_entry(d, user.id, kind, f"proposal:{number}", details)

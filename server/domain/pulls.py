@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from server.domain.branches import BODY_MAX, can_write, editable_rfc
 from server.domain.context import Domain
 from server.domain.diffs import Hunk, diff_text
-from server.domain.ingest import Ingestor, pull_view
+from server.domain.ingest import AuditWrite, Ingestor, audit_entry, pull_view
 from server.domain.naming import edit_branch, metadata_branch
 from server.domain.people import User
 from server.domain.permissions import may_merge_rfc_pull, require_signed_in
@@ -113,8 +113,8 @@ async def open_body_pull(d: Domain, ingest: Ingestor, actor: User | None, slug: 
     except ForgeAlreadyExists:
         raise Conflict("This branch already has an open pull request.",
                        code="pull_exists") from None
-    await ingest.sync_pull(pull)
-    await _audit(d, user, "open_pull", pull.number, {"slug": slug, "kind": "body"})
+    await ingest.sync_pull(pull, audit=_audit(d, user, "open_pull", pull.number,
+                                              {"slug": slug, "kind": "body"}))
     return await get_pull(d, slug, pull.number)
 
 
@@ -172,9 +172,9 @@ async def propose_metadata_change(d: Domain, ingest: Ingestor, actor: User | Non
     async with d.store.write() as uow:
         await uow.branches.set_creator(d.meta_repo.full_name, name, user.id, d.now_iso())
     await ingest.sync_branch(name)
-    await ingest.sync_pull(pull)
-    await _audit(d, user, "open_pull", pull.number,
-                 {"slug": slug, "kind": "metadata", "fields": what})
+    await ingest.sync_pull(pull, audit=_audit(d, user, "open_pull", pull.number,
+                                              {"slug": slug, "kind": "metadata",
+                                               "fields": what}))
     return await get_pull(d, slug, pull.number)
 
 
@@ -244,10 +244,11 @@ async def merge_pull(d: Domain, ingest: Ingestor, actor: User | None, slug: str,
         merger=user.as_author())
     if result.outcome is not MergeOutcome.MERGED:
         raise merge_refusal(result.outcome)
-    await ingest.sync_pull(result.pull or await d.forge.get_pull_request(d.meta_repo, number))
+    await ingest.sync_pull(result.pull or await d.forge.get_pull_request(d.meta_repo, number),
+                           audit=_audit(d, user, "merge_pull", number,
+                                        {"slug": slug, "kind": pull.kind,
+                                         "merge_commit": result.merge_commit_sha}))
     await ingest.sync_branch(pull.head_branch)
-    await _audit(d, user, "merge_pull", number, {"slug": slug, "kind": pull.kind,
-                                                 "merge_commit": result.merge_commit_sha})
     return await get_pull(d, slug, number)
 
 
@@ -265,18 +266,15 @@ async def close_pull(d: Domain, ingest: Ingestor, actor: User | None, slug: str,
         await uow.closures.set_reason(repo=pull.repo, number=number, reason=reason,
                                       closed_by=user.id, at=d.now_iso())
     closed = await d.forge.close_pull_request(d.meta_repo, number)
-    await ingest.sync_pull(closed)
-    await _audit(d, user, "close_pull", number, {"slug": slug, "kind": pull.kind,
-                                                 "reason": reason})
+    await ingest.sync_pull(closed, audit=_audit(d, user, "close_pull", number,
+                                                {"slug": slug, "kind": pull.kind,
+                                                 "reason": reason}))
     return await get_pull(d, slug, number)
 
 
-async def _audit(d: Domain, user: User, kind: str, number: int,
-                 details: dict[str, object]) -> None:
-    async with d.store.write() as uow:
-        await uow.audit.record(at=d.now_iso(), actor_id=user.id, kind=kind,
-                               target=f"pull:{d.meta_repo.full_name}#{number}",
-                               details=details, on_behalf_of=d.forge.bot.login)
+def _audit(d: Domain, user: User, kind: str, number: int,
+           details: dict[str, object]) -> AuditWrite:
+    return audit_entry(d, user.id, kind, f"pull:{d.meta_repo.full_name}#{number}", details)
 
 
 __all__ = ["BODY_MAX", "PullDetail", "close_pull", "get_pull", "get_pull_detail",
