@@ -20,7 +20,7 @@ from server.clock import SystemClock, parse_iso
 from server.db.engine import Database
 from server.db.leases import Leases
 from server.db.migrate import migrate
-from server.demo import DEMO_USERS, demo_password, seed_demo
+from server.demo import demo_password, demo_users, seed_demo
 from server.domain.accounts import add_user, generate_password
 from server.domain.hygiene import sweep_hygiene
 from server.errors import AppError
@@ -80,7 +80,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"\nDemo data in {settings.DATA_DIR.resolve()}"
           + (f" (created: {', '.join(created)})" if created else " (reused)"))
     print(f"\n  Open {settings.public_url}/ in your browser.")
-    print("  Accounts: " + ", ".join(login for login, _ in DEMO_USERS)
+    print("  Accounts: " + ", ".join(login for login, _ in demo_users(settings.OWNER_LOGIN))
           + f" — password: {password}")
     print(f"  The owner account is `{settings.OWNER_LOGIN}`. Stop with Ctrl+C.\n", flush=True)
     _serve(settings)

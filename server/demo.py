@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from server.domain import proposals
-from server.domain.accounts import add_user, generate_password
+from server.domain.accounts import add_user, generate_password, password_matches, set_password
 from server.domain.rfcs import RfcMeta, render_rfc_file, rfc_path
 from server.forge.port import FileChange, Person
 from server.services import Services
 
-DEMO_USERS = (("owner", "Olive Owner"), ("alice", "Alice Liddell"), ("bob", "Bob Marley"))
+CONTRIBUTORS = (("alice", "Alice Liddell"), ("bob", "Bob Marley"))
+
+
+def demo_users(owner_login: str) -> tuple[tuple[str, str], ...]:
+    """The demo's accounts: the configured owner first, then two contributors."""
+    return ((owner_login, "Olive Owner"), *CONTRIBUTORS)
 
 SAMPLE_RFCS = (
     (RfcMeta(title="Structured release notes", slug="structured-release-notes",
@@ -59,23 +65,33 @@ def demo_password(data_dir: Path, configured: str) -> str:
 
 
 async def seed_demo(services: Services, password: str) -> list[str]:
-    """Create what is missing; return what was created (empty on a second run)."""
+    """Create what is missing; return what was created (empty on a second run).
+
+    The demo accounts always take ``password``, the one printed for the person
+    trying the demo, even when an earlier run used another.
+    """
     d = services.domain
     created: list[str] = []
     users = {}
-    for login, name in DEMO_USERS:
+    owner_login = services.settings.OWNER_LOGIN
+    for login, name in demo_users(owner_login):
         async with d.store.read() as uow:
             user = await uow.users.by_login(login)
         if user is None:
             user = await add_user(d, login=login, email=f"{login}@example.invalid",
                                   password=password, display_name=name)
             created.append(f"account {login}")
+        elif not await password_matches(d, login, password):
+            await set_password(d, user, password)
+            created.append(f"new password for {login}")
         users[login] = user
     repo = await d.forge.get_repo(d.meta_repo)
     existing = set(await d.forge.list_dir(d.meta_repo, "rfcs", repo.default_branch))
-    for meta, body in SAMPLE_RFCS:
-        if f"{meta.slug}.md" in existing:
+    for sample, body in SAMPLE_RFCS:
+        if f"{sample.slug}.md" in existing:
             continue
+        meta = replace(sample, authors=tuple(owner_login if a == "owner" else a
+                                             for a in sample.authors))
         head = (await d.forge.get_branch(d.meta_repo, repo.default_branch)).head
         first_author = users[meta.authors[0]]
         await d.forge.commit_files(

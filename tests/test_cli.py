@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -16,9 +17,10 @@ from tests.support import free_port
 RFC_APP = [sys.executable, "-m", "server.cli"]
 
 
-def run_demo(data_dir: Path, port: int) -> tuple[list[str], int]:
-    """Start `rfc-app demo`, wait until it serves, stop it; return what it printed."""
-    env = {**os.environ, "DEMO_PASSWORD": "demo-password-1", "LOG_LEVEL": "WARNING"}
+def run_demo(data_dir: Path, port: int, password: str = "demo-password-1",
+             check: Callable[[str], None] | None = None) -> tuple[list[str], int]:
+    """Start `rfc-app demo`, wait until it serves, ``check`` it, stop it; what it printed."""
+    env = {**os.environ, "DEMO_PASSWORD": password, "LOG_LEVEL": "WARNING"}
     process = subprocess.Popen([*RFC_APP, "demo", "--port", str(port), "--data-dir",
                                 str(data_dir)], stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, env=env)
@@ -38,6 +40,8 @@ def run_demo(data_dir: Path, port: int) -> tuple[list[str], int]:
                 health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
                 catalog = httpx.get(f"http://127.0.0.1:{port}/api/catalog", timeout=5).json()
                 assert health.json()["ok"] is True
+                if check is not None:
+                    check(f"http://127.0.0.1:{port}")
                 return lines, len(catalog["rfcs"]) * 100 + len(catalog["pending"])
             except httpx.TransportError:
                 time.sleep(0.1)
@@ -62,6 +66,17 @@ def test_demo_seeds_once_and_reuses_its_data(tmp_path):
     second, counts_again = run_demo(data_dir, port)
     assert "(reused)" in "\n".join(second)
     assert counts_again == counts
+
+    def signs_in_with_the_new_password(base: str) -> None:
+        with httpx.Client(base_url=base, timeout=10) as browser:
+            token = browser.get("/api/me").json()["csrf_token"]
+            answer = browser.post("/auth/login", headers={"X-CSRF-Token": token},
+                                  json={"username": "alice", "password": "demo-password-2"})
+            assert answer.status_code == 200, answer.text
+
+    third, _ = run_demo(data_dir, port, "demo-password-2", signs_in_with_the_new_password)
+    assert "new password for owner" in "\n".join(third), "the printed password is the one"
+    assert "demo-password-2" in "\n".join(third)
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", str(data_dir / "git" / "rfcs" / "meta.git"),
                     str(clone)], check=True)

@@ -66,6 +66,26 @@ async def add_user(d: Domain, *, login: str, email: str, password: str,
     return user
 
 
+async def password_matches(d: Domain, login: str, password: str) -> bool:
+    async with d.store.read() as uow:
+        found = await uow.users.password_hash(login)
+    if found is None:
+        return False
+    try:
+        return await asyncio.to_thread(_hasher.verify, found[1], password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def set_password(d: Domain, user: User, password: str) -> None:
+    check_password(password)
+    password_hash = await asyncio.to_thread(_hasher.hash, password)
+    async with d.store.write() as uow:
+        await uow.users.set_password_hash(user.id, password_hash)
+        await uow.audit.record(at=d.now_iso(), actor_id=None, kind="set_password",
+                               target=f"user:{user.id}", details={"login": user.login})
+
+
 async def sign_in(d: Domain, *, username: str, password: str) -> User:
     async with d.store.read() as uow:
         found = await uow.users.password_hash(username.strip())

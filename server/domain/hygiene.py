@@ -162,6 +162,8 @@ async def sweep_hygiene(d: Domain, ingest: Ingestor, *, as_of: datetime | None =
     log.info("hygiene: starting sweep as of %s%s", iso(now), " (dry run)" if dry_run else "")
     try:
         plan = await _plan(d, now)
+    except ForgeUnavailable:
+        raise  # an outage: the tick loop logs it once when it starts and once when it ends
     except ForgeError as exc:
         log.warning("hygiene: could not read branches or pull requests from the forge (%s); "
                     "pass aborted, nothing closed or deleted", exc)
