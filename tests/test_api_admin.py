@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import socketio
 
+from server.clock import FixedClock
 from tests.support import PASSWORD, running_server, seed_rfc, signed_in_client
 
 
@@ -214,3 +216,22 @@ async def test_admin_room_streams_audit_and_suspension_ends_sockets(app, people)
         assert revoked == [{"reason": "Your account has been suspended."}]
         assert target.connected is False
         await staff.disconnect()
+
+
+class TestLastSeen:
+    @pytest.fixture
+    def clock(self) -> FixedClock:
+        return FixedClock(datetime(2027, 3, 1, 9, 0, tzinfo=UTC))
+
+    async def test_last_seen_follows_use_not_only_sign_in(self, app, people, clock):
+        async def seen(login: str) -> str:
+            _, body = await c(people, "owner").get(f"/api/admin/users?q={login}")
+            return str(body["users"][0]["last_seen_at"])
+
+        assert await seen("alice") == "2027-03-01T09:00:00Z"
+        clock.advance(timedelta(minutes=2))
+        await c(people, "alice").get("/api/me")
+        assert await seen("alice") == "2027-03-01T09:00:00Z", "noted at most every few minutes"
+        clock.advance(timedelta(hours=3))
+        await c(people, "alice").get("/api/me")
+        assert await seen("alice") == "2027-03-01T12:02:00Z"

@@ -8,13 +8,14 @@ from server.db.engine import Tx
 from server.domain.people import Role, User
 from server.domain.views import AdminUserView
 
-_COLUMNS = "id, login, display_name, email, role, suspended_at, session_epoch"
+_COLUMNS = "id, login, display_name, email, role, suspended_at, session_epoch, last_seen_at"
 
 
 def _user(row: dict[str, Any]) -> User:
     return User(id=row["id"], login=row["login"], display_name=row["display_name"],
                 email=row["email"], role=row["role"],
-                suspended=row["suspended_at"] is not None, session_epoch=row["session_epoch"])
+                suspended=row["suspended_at"] is not None, session_epoch=row["session_epoch"],
+                last_seen_at=row["last_seen_at"])
 
 
 class SqlUsers:

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from server.clock import iso, parse_iso
 from server.domain.context import Domain
 from server.domain.people import LOGIN_PATTERN, Role, User
 from server.errors import AppError, Conflict, InvalidInput
 
 PASSWORD_MIN, PASSWORD_MAX = 8, 256
 BAD_CREDENTIALS = "That username and password do not match an account."
+
+log = logging.getLogger(__name__)
 
 _hasher = PasswordHasher()
 # Verifying against this when the login is unknown keeps the answer's timing the same.
@@ -106,3 +111,23 @@ async def sign_in(d: Domain, *, username: str, password: str) -> User:
                                               await asyncio.to_thread(_hasher.hash, password))
         await uow.users.touch(user.id, d.now_iso())
     return user
+
+
+SEEN_EVERY = timedelta(minutes=5)
+
+
+async def note_seen(d: Domain, user: User) -> None:
+    """Note that ``user`` is here, at most once every few minutes.
+
+    Every request and socket event asks; only the first in each interval writes, so
+    "last seen" stays within minutes without a write per request.
+    """
+    now = d.clock.now()
+    if user.last_seen_at and timedelta(0) <= now - parse_iso(user.last_seen_at) < SEEN_EVERY:
+        return
+    try:
+        async with d.store.write() as uow:
+            await uow.users.touch(user.id, iso(now))
+    except Exception:
+        # Never fail a request over a timestamp; the next one tries again.
+        log.warning("could not note when %s was last seen", user.login, exc_info=True)

@@ -23,6 +23,7 @@ class User:
     role: Role
     suspended: bool = False
     session_epoch: int = 0
+    last_seen_at: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "login": self.login, "display_name": self.display_name,

@@ -8,6 +8,7 @@ from typing import Any
 
 from quart import current_app, g, request, session
 
+from server.domain.accounts import note_seen
 from server.domain.people import User
 from server.domain.store import Store
 from server.errors import AppError
@@ -60,8 +61,10 @@ async def user_for_session(store: Store, data: dict[str, Any]) -> User | None:
 
 async def current_user() -> User | None:
     if "user" not in g:
-        store = current_app.services.domain.store  # type: ignore[attr-defined]
-        g.user = await user_for_session(store, dict(session))
+        domain = current_app.services.domain  # type: ignore[attr-defined]
+        g.user = await user_for_session(domain.store, dict(session))
+        if g.user is not None:
+            await note_seen(domain, g.user)
     user: User | None = g.user
     return user
 
