@@ -126,6 +126,8 @@ def create_socket_server(*, cookie_name: str, load_session: SessionLoader,
     @sio.event
     async def disconnect(sid: str, *args: Any) -> None:
         locks.pop(sid, None)
+        for key in [k for k in last_typing if k[0] == sid]:
+            del last_typing[key]
         for room in presence.forget(sid):
             await announce(room)
 
@@ -175,7 +177,7 @@ def create_socket_server(*, cookie_name: str, load_session: SessionLoader,
     @sio.on("chat.edit")
     @acknowledged
     async def chat_edit(sid: str, data: Any) -> dict[str, Any]:
-        message = await chat.edit_message(domain(), await current(sid),
+        message = await chat.edit_message(domain(), clock_limiter, await current(sid),
                                           _field(data, "id", int), _field(data, "body", str))
         return {"ok": True, "message": message.to_json()}
 
@@ -202,6 +204,8 @@ def create_socket_server(*, cookie_name: str, load_session: SessionLoader,
             return _refusal("not_signed_in", "Sign in to chat.")
         if room not in sio.rooms(sid):
             return _refusal("forbidden", "Join the room first.")
+        if not await chat.accepts_messages(domain(), room):
+            return _refusal("chat_closed", "This chat is read-only.")
         now = time.monotonic()
         if now - last_typing.get((sid, room), 0.0) >= TYPING_EVERY_SECONDS:
             last_typing[(sid, room)] = now

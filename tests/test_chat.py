@@ -13,6 +13,7 @@ from tests.support import (
     ApiClient,
     close_branch,
     delete_branch,
+    remove_rfc,
     running_server,
     seed_rfc,
     signed_in_client,
@@ -215,6 +216,15 @@ async def test_sending_too_fast_is_refused_with_a_clear_error(base):
     assert "too fast" in answers[20]["error"]["message"]
 
 
+async def test_edits_count_against_the_same_limit(base):
+    alice = base["people"]["alice"]
+    first = (await alice.send("to be polished"))["message"]
+    for n in range(19):
+        assert (await alice.sio.call("chat.edit", {"id": first["id"], "body": f"v{n}"}))["ok"]
+    refused = await alice.sio.call("chat.edit", {"id": first["id"], "body": "one more"})
+    assert refused["ok"] is False and refused["error"]["code"] == "rate_limited"
+
+
 async def test_an_oversized_socket_payload_is_refused(base):
     alice = base["people"]["alice"]
     with pytest.raises(Exception):  # noqa: B017 - the server drops the connection
@@ -242,6 +252,9 @@ async def test_a_closed_or_deleted_branch_keeps_a_read_only_chat(base, state):
     answer = await alice.send("said after")
     assert answer["ok"] is False and answer["error"]["code"] == "chat_closed"
     assert (await alice.sio.call("chat.edit", {"id": kept["id"], "body": "x"}))["ok"] is False
+    await alice.join(ROOM)
+    typing = await alice.sio.call("chat.typing", {"room": ROOM})
+    assert typing["ok"] is False and typing["error"]["code"] == "chat_closed"
     _, page = await bob.http.get(f"/api/chat?room={ROOM}")
     assert [m["body"] for m in page["messages"]] == ["said while open"]
     assert state in page["read_only"], "the notice says why the chat is read-only"
@@ -321,3 +334,18 @@ async def test_discussion_threads_have_live_messages(base):
     assert bad[0] == 422
     assert (await alice.http.post("/api/rfcs/nope-nope/threads",
                                   {"title": "x", "body": "y"}))[0] == 404
+
+
+async def test_a_removed_rfcs_threads_are_kept_read_only(base):
+    alice, bob = base["people"]["alice"], base["people"]["bob"]
+    _, made = await alice.http.post(f"/api/rfcs/{SLUG}/threads",
+                                    {"title": "Scope", "body": "Too wide?"})
+    room = made["thread"]["room"]
+    await bob.join(room)
+    await remove_rfc(base["app"], SLUG)
+    answer = await bob.send("Still here?", room=room)
+    assert answer["ok"] is False and answer["error"]["code"] == "chat_closed"
+    _, page = await bob.http.get(f"/api/chat?room={room}")
+    assert [m["body"] for m in page["messages"]] == ["Too wide?"]
+    assert "removed" in page["read_only"]
+

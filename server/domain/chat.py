@@ -68,7 +68,20 @@ async def chat_room(d: Domain, uow: UnitOfWork, name: str) -> tuple[ChatRoom, st
     thread = await uow.chat.thread(thread_id or 0)
     if thread is None:
         raise NotFound("There is no such thread.")
-    return ChatRoom(name, thread.rfc_slug, thread_id=thread.id), None
+    why = None
+    if await uow.cache.get_rfc(thread.rfc_slug) is None:
+        why = "This RFC was removed from the catalog; its discussion is kept read-only."
+    return ChatRoom(name, thread.rfc_slug, thread_id=thread.id), why
+
+
+async def accepts_messages(d: Domain, room: str) -> bool:
+    """Whether ``room`` is a chat that takes new messages (and so typing)."""
+    try:
+        async with d.store.read() as uow:
+            _, closed = await chat_room(d, uow, room)
+    except (NotFound, InvalidInput):
+        return False
+    return closed is None
 
 
 def check_body(body: str) -> str:
@@ -151,12 +164,13 @@ async def _own_message(d: Domain, uow: UnitOfWork, user: User, message_id: int,
     return stored
 
 
-async def edit_message(d: Domain, actor: User | None, message_id: int,
+async def edit_message(d: Domain, limiter: SlidingWindow, actor: User | None, message_id: int,
                        body: str) -> MessageView:
     user = require_signed_in(actor)
     text = check_body(body)
     async with d.store.write() as uow:
         await _own_message(d, uow, user, message_id, moderating=False)
+        limiter.check(user.id)  # an edit reaches everyone in the room, as a message does
         stored = await uow.chat.edit(message_id, body=text,
                                      mentions=await _mentions(uow, text), at=d.now_iso())
         view = await message_view(stored)
