@@ -93,6 +93,20 @@ async def test_only_an_owner_lifts_an_admins_suspension(people):
     assert (await bob.sign_in("bob"))["user"]["login"] == "bob"
 
 
+async def test_an_admin_cannot_demote_another_admin_to_suspend_them(people):
+    owner, alice = c(people, "owner"), c(people, "alice")
+    for login in ("alice", "bob"):
+        await owner.post(f"/api/admin/users/{uid(people, login)}/role", {"role": "admin"})
+    status, body = await alice.post(f"/api/admin/users/{uid(people, 'bob')}/role",
+                                    {"role": "contributor"})
+    assert status == 403, body
+    assert body["error"]["message"] == "Only an owner can change an admin's role."
+    assert (await alice.post(f"/api/admin/users/{uid(people, 'bob')}/suspend",
+                             {"reason": "coup"}))[0] == 403
+    _, users = await owner.get("/api/admin/users?q=bob")
+    assert users["users"][0]["role"] == "admin" and not users["users"][0]["suspended"]
+
+
 async def test_there_is_always_an_owner(people):
     owner = c(people, "owner")
     status, body = await owner.post(f"/api/admin/users/{uid(people, 'owner')}/role",

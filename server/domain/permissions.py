@@ -83,6 +83,9 @@ def check_role_change(actor: User, subject: User, new_role: str, active_owners: 
                         "them.", code="owner_protected")
     if new_role == "owner" and actor.role != "owner":
         raise Forbidden("Only an owner can make someone an owner.")
+    if subject.role == "admin" and actor.role != "owner" and actor.id != subject.id:
+        # Else an admin could demote another admin and then suspend them.
+        raise Forbidden("Only an owner can change an admin's role.")
     if subject.role == "owner" and new_role != "owner" and active_owners <= 1:
         raise Conflict("There must always be at least one owner. Make someone else an owner "
                        "first.", code="last_owner")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.async_api import expect
 
 from tests.browser.conftest import assert_accessible, sign_in
-from tests.support import add_account, seed_rfc
+from tests.support import PASSWORD, add_account, seed_rfc
 
 
 async def test_propose_then_merge_is_seen_live_by_the_proposer(app, new_page):
@@ -81,3 +81,22 @@ async def test_a_contributor_sees_no_decision_buttons(app, new_page):
     await expect(alice.get_by_role("heading", name="Bob's idea", level=1)).to_be_visible()
     await expect(alice.get_by_role("button", name="Merge proposal")).to_have_count(0)
     await assert_accessible(bob, "the catalog in dark mode")
+
+
+async def test_signing_in_never_sends_you_to_another_site(app, new_page):
+    """`next` must name a page here as the browser reads it: it drops tabs and newlines,
+    so "/<tab>/evil.example" would otherwise be "//evil.example"."""
+    await add_account(app, "alice")
+    elsewhere: list[str] = []
+    for trick in ("%2F%09%2Fevil.example%2Fx", "%2F%0A%2Fevil.example%2Fx",
+                  "%2F%2Fevil.example", "%2F%5Cevil.example", "https%3A%2F%2Fevil.example"):
+        page = await new_page()  # a fresh browser each time, as a person following a link
+        await page.route("http://evil.example/**",
+                         lambda route: (elsewhere.append(route.request.url), route.abort()))
+        await page.goto(f"/signin?next={trick}")
+        await page.get_by_label("Username").fill("alice")
+        await page.get_by_label("Password").fill(PASSWORD)
+        await page.get_by_role("main").get_by_role("button", name="Sign in", exact=True).click()
+        await page.get_by_role("heading", name="Catalog", level=1).wait_for()
+        assert page.url.endswith("/catalog"), (trick, page.url)
+    assert elsewhere == []

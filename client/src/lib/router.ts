@@ -102,6 +102,11 @@ export function useLocation(): Location {
 /** `?next=` only when it is a same-site path (one leading slash, not `//host`). */
 export function safeNext(search: string): string | null {
   const next = new URLSearchParams(search).get('next');
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return null;
-  return next;
+  if (!next || !next.startsWith('/')) return null;
+  // Browsers drop tabs and newlines from URLs ("/\t/evil.example" becomes "//evil.example"),
+  // so judge the address the browser would go to, not the text.
+  if (/[\u0000-\u001f\\]/.test(next)) return null;
+  const target = new URL(next, window.location.origin);
+  if (target.origin !== window.location.origin) return null;
+  return target.pathname + target.search + target.hash;
 }
