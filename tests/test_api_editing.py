@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from tests.support import seed_rfc, signed_in_client
@@ -221,3 +223,23 @@ async def test_the_branch_diff_starts_where_the_branch_left_the_text(alice, bob,
     assert changed == [("del", "Old"), ("add", "New")], "only alice's own change shows"
     assert "sharper" not in detail["rendered"]["before_html"], \
         "the base is where alice started, before bob's change merged"
+
+
+async def test_a_merge_and_a_close_at_once_leave_one_decision(app, alice, owner, bob):
+    pull = await open_pull(alice)
+    url = f"{BASE}/pulls/{pull['number']}"
+    for _ in range(3):  # the race goes either way; either way one decision stands
+        merged, closed = await asyncio.gather(
+            owner.post(f"{url}/merge", {"head_sha": pull["head_sha"]}),
+            owner.post(f"{url}/close", {"reason": "Not this way"}))
+        if merged[0] == 200 or closed[0] == 200:
+            break
+    assert sorted([merged[0], closed[0]]) == [200, 409], (merged, closed)
+    _, detail = await owner.get(url)
+    state = detail["pull"]["state"]
+    assert state == ("merged" if merged[0] == 200 else "closed")
+    assert detail["pull"]["close_reason"] == ("Not this way" if state == "closed" else None)
+    async with app.services.domain.store.read() as uow:
+        kinds = [e.kind for e in await uow.audit.list(limit=50)
+                 if e.kind in ("merge_pull", "close_pull")]
+    assert kinds == ["merge_pull" if state == "merged" else "close_pull"]

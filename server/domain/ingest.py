@@ -56,6 +56,13 @@ def audit_entry(d: Domain, actor_id: int, kind: str, target: str,
     return write
 
 
+async def forget_close_reason(d: Domain, repo: str, number: int) -> None:
+    """Undo the reason recorded before a close that then did not happen."""
+    async with d.store.write() as uow:
+        await uow.closures.set_reason(repo=repo, number=number, reason="", closed_by=None,
+                                      at=d.now_iso())
+
+
 def classify_pull(meta_repo: RepoRef, pull: PullRequest) -> tuple[str, str | None]:
     """(kind, rfc slug) of a pull request, from the forge's data alone."""
     if pull.repo == meta_repo:

@@ -10,7 +10,13 @@ from __future__ import annotations
 import logging
 
 from server.domain.context import Domain
-from server.domain.ingest import AuditWrite, Ingestor, audit_entry, proposal_view
+from server.domain.ingest import (
+    AuditWrite,
+    Ingestor,
+    audit_entry,
+    forget_close_reason,
+    proposal_view,
+)
 from server.domain.naming import proposal_branch
 from server.domain.people import User
 from server.domain.permissions import require_may_decide_proposal, require_signed_in
@@ -198,10 +204,14 @@ async def close_proposal(d: Domain, ingest: Ingestor, actor: User | None, number
     try:
         pull = await d.forge.close_pull_request(d.meta_repo, number)
     except ForgeError:
-        async with d.store.write() as uow:
-            await uow.closures.set_reason(repo=repo, number=number, reason="",
-                                          closed_by=None, at=d.now_iso())
+        await forget_close_reason(d, repo, number)
         raise
+    if pull.state != "closed":
+        # The owner merged it a moment before: that decision stands, this one is void.
+        await forget_close_reason(d, repo, number)
+        await ingest.sync_pull(pull)
+        raise Conflict(f"This proposal was {pull.state} a moment ago; it stays {pull.state}.",
+                       code=pull.state)
     await ingest.sync_pull(pull, audit=_audit(d, user, "close_proposal", number,
                                               {"slug": proposal.slug, "reason": reason}))
     return await get_proposal(d, number)

@@ -9,7 +9,13 @@ from dataclasses import dataclass, replace
 from server.domain.branches import BODY_MAX, can_write, editable_rfc
 from server.domain.context import Domain
 from server.domain.diffs import Hunk, diff_text
-from server.domain.ingest import AuditWrite, Ingestor, audit_entry, pull_view
+from server.domain.ingest import (
+    AuditWrite,
+    Ingestor,
+    audit_entry,
+    forget_close_reason,
+    pull_view,
+)
 from server.domain.naming import edit_branch, metadata_branch
 from server.domain.people import User
 from server.domain.permissions import may_merge_rfc_pull, require_signed_in
@@ -265,7 +271,17 @@ async def close_pull(d: Domain, ingest: Ingestor, actor: User | None, slug: str,
     async with d.store.write() as uow:
         await uow.closures.set_reason(repo=pull.repo, number=number, reason=reason,
                                       closed_by=user.id, at=d.now_iso())
-    closed = await d.forge.close_pull_request(d.meta_repo, number)
+    try:
+        closed = await d.forge.close_pull_request(d.meta_repo, number)
+    except ForgeError:
+        await forget_close_reason(d, pull.repo, number)
+        raise
+    if closed.state != "closed":
+        # Someone merged it a moment before: that decision stands, this one is void.
+        await forget_close_reason(d, pull.repo, number)
+        await ingest.sync_pull(closed)
+        raise Conflict(f"This pull request was {closed.state} a moment ago; it stays "
+                       f"{closed.state}.", code=closed.state)
     await ingest.sync_pull(closed, audit=_audit(d, user, "close_pull", number,
                                                 {"slug": slug, "kind": pull.kind,
                                                  "reason": reason}))

@@ -530,16 +530,18 @@ class EmbeddedForge:
 
     async def close_pull_request(self, repo: RepoRef, number: int) -> PullRequest:
         """Close an open pull request; a closed or merged one is returned unchanged."""
-        self._git(repo)
-        now = self.clock.now()
-        async with self.db.write() as tx:
-            pull = await self._load_pull(tx, repo, number)
-            if pull is None:
-                raise ForgeNotFound(f"no pull request #{number} in {repo.full_name}")
-            if pull.state != "open":
-                return pull
-            closed = replace(pull, state="closed", closed_at=now, updated_at=now)
-            await self._save_pull(tx, closed)
+        pull = await self.get_pull_request(repo, number)
+        # The merge's locks: a close and a merge of one pull request never interleave.
+        async with self._locked(repo, pull.base_branch, pull.head_branch):
+            now = self.clock.now()
+            async with self.db.write() as tx:
+                current = await self._load_pull(tx, repo, number)
+                if current is None:
+                    raise ForgeNotFound(f"no pull request #{number} in {repo.full_name}")
+                if current.state != "open":
+                    return current
+                closed = replace(current, state="closed", closed_at=now, updated_at=now)
+                await self._save_pull(tx, closed)
         await self._emit([PullRequestEvent(_delivery(), repo, action="closed", pull=closed)])
         return closed
 

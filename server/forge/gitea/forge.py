@@ -626,10 +626,11 @@ class GiteaForge:
 
     async def close_pull_request(self, repo: RepoRef, number: int) -> PullRequest:
         """Close an open pull request; a closed or merged one is returned unchanged."""
-        current = await self.get_pull_request(repo, number)
-        if current.state != "open":
-            return current
-        return await self._patch_pull(repo, number, {"state": "closed"})
+        async with self._pull_locks[(repo.full_name, number)]:  # never beside our own merge
+            current = await self.get_pull_request(repo, number)
+            if current.state != "open":
+                return current
+            return await self._patch_pull(repo, number, {"state": "closed"})
 
     async def _patch_pull(self, repo: RepoRef, number: int,
                           changes: dict[str, Any]) -> PullRequest:
