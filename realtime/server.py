@@ -22,7 +22,7 @@ from itsdangerous import BadSignature
 from realtime.presence import Presence, tracks
 from server.domain import chat
 from server.domain.context import Domain
-from server.domain.limits import SlidingWindow
+from server.domain.limits import ID_MAX, SlidingWindow
 from server.domain.live import sessions_room
 from server.domain.people import User
 from server.domain.permissions import may_join_room
@@ -47,7 +47,7 @@ def _refusal(code: str, message: str) -> dict[str, Any]:
 
 def acknowledged(handler: Handler) -> Handler:
     """Turn the app's errors into a refusal the client can show; never a silent drop."""
-    async def run(sid: str, data: Any) -> dict[str, Any]:
+    async def run(sid: str, data: Any = None) -> dict[str, Any]:  # an event may carry none
         try:
             return await handler(sid, data)
         except AppError as error:
@@ -63,6 +63,9 @@ def _field(data: Any, name: str, kind: type) -> Any:
     if not isinstance(data, dict) or not isinstance(data.get(name), kind) or (
             kind is int and isinstance(data.get(name), bool)):
         raise InvalidInput(f"Send `{name}` ({kind.__name__}).", details={"field": name})
+    if kind is int and not 0 <= data[name] <= ID_MAX:
+        raise InvalidInput(f"`{name}` is a whole number from 0 to {ID_MAX}.",
+                           details={"field": name})
     return data[name]
 
 

@@ -36,6 +36,7 @@ from server.web import (
     webhooks,
 )
 from server.web.errors import install_error_handlers
+from server.web.params import check_json_body, install_converters
 from server.web.session import check_csrf, user_for_session
 
 log = logging.getLogger("server")
@@ -89,6 +90,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     QuartSchema(app, openapi_path="/api/openapi.json", redoc_ui_path=None,
                 scalar_ui_path=None, swagger_ui_path=None,
                 info={"title": "RFC app API", "version": "1"})
+    install_converters(app)
     install_error_handlers(app)
     if settings.FORGE == "gitea":
         # Sign-in through Gitea's OAuth, and Gitea's webhooks; before the SPA's catch-all.
@@ -100,8 +102,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
         app.register_blueprint(blueprint)
 
     @app.before_request
-    async def _csrf() -> None:
+    async def _guard() -> None:
         check_csrf()
+        await check_json_body()
 
     @app.after_request
     async def _headers(response: Response) -> Response:

@@ -349,3 +349,13 @@ async def test_a_removed_rfcs_threads_are_kept_read_only(base):
     assert [m["body"] for m in page["messages"]] == ["Too wide?"]
     assert "removed" in page["read_only"]
 
+
+
+async def test_malformed_socket_events_get_an_answer_not_silence(base):
+    alice = base["people"]["alice"]
+    bare = await alice.sio.call("subscribe")
+    assert bare["ok"] is False and bare["error"]["code"] == "invalid_input"
+    huge = await alice.sio.call("chat.edit", {"id": 10**25, "body": "x"})
+    assert huge["ok"] is False and huge["error"]["code"] == "invalid_input"
+    room = await alice.send("hello", room=f"thread:{'9' * 25}")
+    assert room["ok"] is False and room["error"]["code"] == "not_found"

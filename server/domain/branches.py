@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from server.domain.context import Domain
@@ -64,6 +65,12 @@ def check_branch_short_name(short: str) -> str:
     if len(cleaned) > BRANCH_NAME_MAX:
         raise InvalidInput(f"A branch name is at most {BRANCH_NAME_MAX} characters.",
                            details={"field": "name"})
+    # Control characters git refuses anyway; invisible ones (right-to-left overrides,
+    # zero-width spaces) would let one branch pass for another.
+    hidden = next((c for c in cleaned if unicodedata.category(c) in ("Cc", "Cf")), None)
+    if hidden is not None:
+        raise InvalidInput("A branch name cannot contain control or invisible characters "
+                           f"(it has U+{ord(hidden):04X}).", details={"field": "name"})
     return cleaned
 
 
@@ -89,6 +96,7 @@ async def start_editing(d: Domain, ingest: Ingestor, actor: User | None, slug: s
         raise Forbidden("You may not start branches.")
     await editable_rfc(d, slug)
     name = edit_branch(slug, check_branch_short_name(short))
+    await _refuse_folder_clash(d, slug, name)
     repo = await d.forge.get_repo(d.meta_repo)
     try:
         await d.forge.create_branch(d.meta_repo, name, repo.default_branch)
@@ -105,6 +113,20 @@ async def start_editing(d: Domain, ingest: Ingestor, actor: User | None, slug: s
                                details={"slug": slug}, on_behalf_of=d.forge.bot.login)
     await ingest.sync_branch(name)
     return await get_branch_view(d, name)
+
+
+async def _refuse_folder_clash(d: Domain, slug: str, name: str) -> None:
+    """git keeps branch names like paths: `a/b` and `a/b/c` cannot both exist."""
+    async with d.store.read() as uow:
+        rows = await uow.branches.for_repo(d.meta_repo.full_name)
+    for row in rows:
+        if row.state != "deleted" and (row.name.startswith(name + "/")
+                                       or name.startswith(row.name + "/")):
+            prefix = edit_branch(slug, "")
+            other = row.name[len(prefix):] if row.name.startswith(prefix) else row.name
+            raise Conflict(f"That name cannot sit beside the branch “{other}”: one branch "
+                           "name cannot be a folder of another. Pick another name.",
+                           code="branch_name_clash", details={"field": "name"})
 
 
 async def get_branch_view(d: Domain, name: str) -> BranchView:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from server.domain.context import Domain
-from server.domain.limits import SlidingWindow
+from server.domain.limits import ID_MAX, SlidingWindow
 from server.domain.live import ChatActivity, ChatMessagePosted, ChatRead, ThreadUpdated
 from server.domain.naming import classify_branch
 from server.domain.people import User
@@ -45,8 +45,11 @@ def _parse(d: Domain, name: str) -> tuple[str, str | None, int | None]:
         if repo != d.meta_repo.full_name or role is None or role.kind == "proposal":
             raise NotFound("There is no such chat.")
         return role.slug, branch, None
-    if name.startswith("thread:") and name[len("thread:"):].isdigit():
-        return "", None, int(name[len("thread:"):])
+    number = name[len("thread:"):]
+    if name.startswith("thread:") and number.isascii() and number.isdigit():
+        if int(number) > ID_MAX:
+            raise NotFound("There is no such thread.")
+        return "", None, int(number)
     raise InvalidInput("A chat room is `branch:<repo>:<branch>` or `thread:<id>`.",
                        details={"field": "room"})
 

@@ -1,4 +1,4 @@
-"""Per-person rate limits, kept in memory of this process."""
+"""Limits on what people send: per-person rates (in this process's memory), id sizes."""
 
 from __future__ import annotations
 
@@ -7,6 +7,10 @@ from datetime import timedelta
 
 from server.clock import Clock
 from server.errors import TooMany
+
+# The largest id the database holds (SQLite's 64-bit integers); a larger number sent
+# anywhere is refused before it reaches a query.
+ID_MAX = 2**63 - 1
 
 
 class SlidingWindow:

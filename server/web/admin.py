@@ -11,6 +11,7 @@ from server.domain import admin
 from server.domain.context import Domain
 from server.domain.permissions import require_staff
 from server.errors import InvalidInput
+from server.web.params import int_arg
 from server.web.schemas import MaintainerIn, ReasonIn, RoleIn
 from server.web.session import current_user
 
@@ -19,16 +20,6 @@ blueprint = Blueprint("admin", __name__, url_prefix="/api/admin")
 
 def domain() -> Domain:
     return current_app.services.domain  # type: ignore[attr-defined,no-any-return]
-
-
-def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise InvalidInput(f"`{name}` must be a whole number.", details={"field": name}) from None
 
 
 def _text_arg(name: str) -> str | None:
@@ -41,7 +32,7 @@ def _text_arg(name: str) -> str | None:
 @blueprint.get("/users")
 async def users() -> dict[str, Any]:
     found = await admin.list_users(domain(), await current_user(),
-                                   query=request.args.get("q", ""), page=_int_arg("page") or 1)
+                                   query=request.args.get("q", ""), page=int_arg("page") or 1)
     return {"users": [u.to_json() for u in found]}
 
 
@@ -81,8 +72,8 @@ async def maintainer(user_id: int, data: MaintainerIn) -> dict[str, Any]:
 async def audit() -> dict[str, Any]:
     entries = await admin.audit_log(domain(), await current_user(), admin.AuditFilter(
         actor=_text_arg("actor"), kind=_text_arg("kind"), rfc=_text_arg("rfc"),
-        since=_text_arg("since"), until=_text_arg("until"), before_id=_int_arg("before"),
-        limit=_int_arg("limit") or admin.PAGE_SIZE))
+        since=_text_arg("since"), until=_text_arg("until"), before_id=int_arg("before"),
+        limit=int_arg("limit") or admin.PAGE_SIZE))
     return {"entries": [e.to_json() for e in entries]}
 
 
@@ -90,8 +81,8 @@ async def audit() -> dict[str, Any]:
 async def permission_events() -> dict[str, Any]:
     events = await admin.permission_events(domain(), await current_user(),
                                            subject=_text_arg("subject"), by=_text_arg("actor"),
-                                           before_id=_int_arg("before"),
-                                           limit=_int_arg("limit") or admin.PAGE_SIZE)
+                                           before_id=int_arg("before"),
+                                           limit=int_arg("limit") or admin.PAGE_SIZE)
     return {"events": [e.to_json() for e in events]}
 
 

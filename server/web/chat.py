@@ -13,7 +13,7 @@ from quart_schema import validate_request
 
 from server.domain import chat
 from server.domain.context import Domain
-from server.errors import InvalidInput
+from server.web.params import int_arg
 from server.web.schemas import ThreadIn
 from server.web.session import current_user
 
@@ -24,21 +24,12 @@ def domain() -> Domain:
     return current_app.services.domain  # type: ignore[attr-defined,no-any-return]
 
 
-def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name, "")
-    if raw == "":
-        return None
-    if not raw.isdigit():
-        raise InvalidInput(f"`{name}` must be a whole number.", details={"field": name})
-    return int(raw)
-
-
 @blueprint.get("/chat")
 async def history() -> dict[str, Any]:
     room = request.args.get("room", "")
     page = await chat.history(domain(), await current_user(), room,
-                              before_id=_int_arg("before"), after_id=_int_arg("after"),
-                              limit=_int_arg("limit") or 50)
+                              before_id=int_arg("before"), after_id=int_arg("after"),
+                              limit=int_arg("limit") or 50)
     return {"room": room, "messages": [m.to_json() for m in page.messages],
             "has_more": page.has_more, "read_only": page.read_only,
             "last_seen_id": page.last_seen_id}
