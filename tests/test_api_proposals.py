@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 
 import pytest
@@ -232,3 +233,24 @@ async def test_healthz_reports_database_and_forge(client):
     status, body = await client.get("/healthz")
     assert status == 200
     assert body == {"ok": True, "database": "ok", "forge": "ok"}
+
+
+async def test_two_people_proposing_one_slug_at_once_get_one_proposal(app, alice,
+                                                                      make_client):
+    """The loser is told the slug is taken; the winner's proposal is left whole."""
+    await add_account(app, "bob")
+    bob_client = make_client()
+    await bob_client.sign_in("bob")
+    for round_ in range(3):
+        slug = f"race-idea-{round_}"
+        answers = await asyncio.gather(
+            alice.post("/api/proposals", {**GOOD, "slug": slug}),
+            bob_client.post("/api/proposals", {**GOOD, "slug": slug}))
+        statuses = sorted(status for status, _ in answers)
+        assert statuses == [201, 409], answers
+        loser = next(body for status, body in answers if status == 409)
+        assert loser["error"]["code"] == "slug_taken"
+    _, catalog = await alice.get("/api/catalog")
+    assert sorted(p["slug"] for p in catalog["pending"]) == [f"race-idea-{n}" for n in range(3)]
+    assert all(branch in meta_branches(app) for branch in
+               [f"proposal/race-idea-{n}" for n in range(3)]), "no winner lost its branch"

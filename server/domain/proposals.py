@@ -69,13 +69,15 @@ async def propose_rfc(d: Domain, ingest: Ingestor, actor: User | None, *, title:
     repo = await d.forge.get_repo(d.meta_repo)
     branch = proposal_branch(meta.slug)
     start = await _start_proposal_branch(d, branch, repo.default_branch, meta.slug)
+    ours = {start.head}  # heads this request put there; only those may be cleaned up
     try:
-        await d.forge.commit_files(
+        commit = await d.forge.commit_files(
             d.meta_repo, branch,
             [FileChange(rfc_path(meta.slug), render_rfc_file(meta, starter_body(meta.title,
                                                                                meta.pitch)))],
             message=f"Propose RFC: {meta.title}", author=user.as_author(),
             expected_head=start.head)
+        ours.add(commit.sha)
         pull = await d.forge.open_pull_request(
             d.meta_repo, head=branch, base=repo.default_branch,
             title=f"Propose RFC: {meta.title}",
@@ -83,7 +85,7 @@ async def propose_rfc(d: Domain, ingest: Ingestor, actor: User | None, *, title:
             author=user.as_author())
     except ForgeError:
         # Leave nothing half-made behind: no branch without its pull request.
-        await _delete_quietly(d, branch)
+        await _delete_quietly(d, branch, ours)
         raise
     await ingest.sync_pull(pull, audit=_audit(d, user, "propose_rfc", pull.number,
                                               {"slug": meta.slug, "title": meta.title}))
@@ -115,23 +117,35 @@ async def _start_proposal_branch(d: Domain, branch: str, base: str, slug: str) -
         return await d.forge.create_branch(d.meta_repo, branch, base)
     except ForgeAlreadyExists:
         pass
-    # The branch of an earlier, closed proposal for this slug is kept (its text stays
-    # readable) until the slug is proposed again.
-    open_pulls = await d.forge.list_pull_requests(d.meta_repo, "open")
-    if any(p.head_branch == branch for p in open_pulls):
-        raise Conflict(f"The slug “{slug}” is already taken by another proposal.",
-                       code="slug_taken", details={"field": "slug"})
-    await d.forge.delete_branch(d.meta_repo, branch)
+    taken = Conflict(f"The slug “{slug}” is already taken by another proposal.",
+                     code="slug_taken", details={"field": "slug"})
+    earlier = [p for p in await d.forge.list_pull_requests(d.meta_repo, "all")
+               if p.head_branch == branch]
+    if any(p.state == "open" for p in earlier):
+        raise taken
+    try:
+        existing: Branch | None = await d.forge.get_branch(d.meta_repo, branch)
+    except ForgeNotFound:
+        existing = None
+    if existing is not None:
+        # The branch of an earlier, closed proposal for this slug is kept (its text stays
+        # readable) until the slug is proposed again. Any other head is someone else's
+        # proposal being made this very moment: theirs, not ours to remove.
+        if not any(p.head_sha == existing.head for p in earlier):
+            raise taken
+        await d.forge.delete_branch(d.meta_repo, branch)
     try:
         return await d.forge.create_branch(d.meta_repo, branch, base)
     except ForgeAlreadyExists:
-        raise Conflict(f"The slug “{slug}” is already taken by another proposal.",
-                       code="slug_taken", details={"field": "slug"}) from None
+        raise taken from None
 
 
-async def _delete_quietly(d: Domain, branch: str) -> None:
+async def _delete_quietly(d: Domain, branch: str, ours: set[str]) -> None:
     try:
-        await d.forge.delete_branch(d.meta_repo, branch)
+        if (await d.forge.get_branch(d.meta_repo, branch)).head in ours:
+            await d.forge.delete_branch(d.meta_repo, branch)
+    except ForgeNotFound:
+        pass
     except ForgeError:
         log.warning("could not remove branch %s after a failed proposal", branch)
 
