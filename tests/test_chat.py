@@ -191,7 +191,7 @@ async def test_authors_edit_and_delete_their_own_messages_live(base):
 
 async def test_bad_messages_and_anonymous_senders_are_refused(base, make_client):
     alice = base["people"]["alice"]
-    for body in ("", "   ", "x" * 10_001):
+    for body in ("", "   ", "x" * 10_001, "\u0000", "bell\u0007"):
         answer = await alice.send(body)
         assert answer["ok"] is False and answer["error"]["code"] == "invalid_input"
     missing = await alice.sio.call("chat.send", {"room": ROOM})

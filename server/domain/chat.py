@@ -8,6 +8,7 @@ sends.
 from __future__ import annotations
 
 import asyncio
+import unicodedata
 import re
 from dataclasses import dataclass
 
@@ -91,6 +92,9 @@ def check_body(body: str) -> str:
     text = body.strip()
     if not 1 <= len(text) <= MESSAGE_MAX:
         raise InvalidInput(f"A message is 1 to {MESSAGE_MAX:,} characters.",
+                           details={"field": "body"})
+    if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in text):
+        raise InvalidInput("A message cannot contain control characters.",
                            details={"field": "body"})
     return text
 
