@@ -8,8 +8,8 @@ sends.
 from __future__ import annotations
 
 import asyncio
-import unicodedata
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from server.domain.context import Domain
