@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from tests.support import ApiClient, add_account
+from tests.support import PASSWORD, ApiClient, add_account
 
 
 @pytest.fixture
@@ -42,6 +42,20 @@ async def test_me_gives_a_csrf_token_to_anonymous_visitors(client):
     assert body["user"] is None
     assert len(body["csrf_token"]) > 20
     assert body["sign_in"] == "password", "the embedded forge signs in with a password form"
+
+
+async def test_the_session_cookie_is_signed_http_only_and_same_site(app, client):
+    await add_account(app, "alice")
+    response = await client.client.post("/auth/login", json={
+        "username": "alice", "password": PASSWORD},
+        headers={"X-CSRF-Token": (await client.refresh_csrf())["csrf_token"]})
+    assert response.status_code == 200
+    cookie = next(v for k, v in response.headers.items(lower=True) if k == "set-cookie"
+                  and v.startswith("rfc_session="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" not in cookie, "plain http on loopback: a Secure cookie would never return"
+    value = cookie.split(";")[0].split("=", 1)[1]
+    assert "alice" not in value and value.count(".") >= 2, "signed, not a bare user id"
 
 
 async def test_sign_in_without_csrf_token_is_refused(app, client):

@@ -159,3 +159,25 @@ async def test_a_signed_in_socket_may_join_its_own_user_room_only(live):
     finally:
         await watcher.sio.disconnect()
         await owner.aclose()
+
+
+async def test_a_revoked_session_is_refused_not_taken_as_anonymous(live):
+    """A suspension ends every session; restoring the account does not bring them back."""
+    alice = await signed_in_http(live, "alice")
+    owner = await signed_in_http(live, "owner")
+    kept_cookies = dict(alice.cookies)
+    me = (await alice.get("/api/me")).json()["user"]
+    try:
+        for act, body in (("suspend", {"reason": "Spam"}), ("restore", {})):
+            done = await owner.post(f"/api/admin/users/{me['id']}/{act}", json=body)
+            assert done.status_code == 200, done.text
+        watcher = Watcher(cookies=kept_cookies)
+        reasons: list[Any] = []
+        watcher.sio.on("connect_error", lambda data: reasons.append(data))
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            await watcher.connect(live)
+        assert reasons and reasons[0]["data"]["code"] == "session_invalid"
+        assert "sign in again" in reasons[0]["message"]
+    finally:
+        await alice.aclose()
+        await owner.aclose()
