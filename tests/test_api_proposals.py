@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.support import PASSWORD, ApiClient, add_account
+from server.clock import FixedClock
+from tests.support import PASSWORD, ApiClient, add_account, seed_rfc
 
 
 @pytest.fixture
@@ -268,3 +270,23 @@ async def test_two_people_proposing_one_slug_at_once_get_one_proposal(app, alice
     assert sorted(p["slug"] for p in catalog["pending"]) == [f"race-idea-{n}" for n in range(3)]
     assert all(branch in meta_branches(app) for branch in
                [f"proposal/race-idea-{n}" for n in range(3)]), "no winner lost its branch"
+
+
+class TestCreatedDate:
+    @pytest.fixture
+    def clock(self) -> FixedClock:
+        return FixedClock(datetime(2027, 5, 3, 10, 0, tzinfo=UTC))
+
+    async def test_an_rfc_is_created_when_its_proposal_merges(self, app, alice, owner, clock):
+        _, created = await alice.post("/api/proposals", GOOD)
+        clock.advance(timedelta(days=2))
+        await owner.post(f"/api/proposals/{created['proposal']['number']}/merge")
+        clock.advance(timedelta(days=5))
+        _, rfc = await alice.get("/api/rfcs/better-search")
+        assert rfc["created_at"] == "2027-05-05T10:00:00Z"
+
+    async def test_an_rfc_committed_directly_is_created_with_its_first_commit(self, app,
+                                                                              alice):
+        await seed_rfc(app, "direct-one", title="Direct one")
+        _, rfc = await alice.get("/api/rfcs/direct-one")
+        assert rfc["created_at"] == rfc["history"][-1]["at"]

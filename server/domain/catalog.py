@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from server.clock import iso
 from server.domain.context import Domain
 from server.domain.ingest import branch_view, proposal_view, pull_view
 from server.domain.people import User
@@ -27,6 +28,7 @@ class RfcDetail:
     can_start_branch: bool
     can_merge: bool
     can_pin: bool
+    created_at: str | None = None  # when it entered the catalog, where that is known
 
 
 async def get_catalog(d: Domain) -> tuple[list[RfcView], list[ProposalView]]:
@@ -47,6 +49,9 @@ async def get_rfc(d: Domain, slug: str, viewer: User | None = None) -> RfcDetail
                     if b.kind == "edit"]
         pulls = [await pull_view(uow, p) for p in await uow.cache.pulls_for_rfc(slug,
                                                                                  state="open")]
+        merged_proposals = [p.merged_at for p in await uow.cache.list_pulls(kind="proposal",
+                                                                             state="merged")
+                            if p.rfc_slug == slug and p.merged_at]
         maintainer_ids = await uow.maintainers.of(slug)
         maintainers = [u.login for u in [await uow.users.get(i) for i in maintainer_ids] if u]
     repo = RepoRef.parse(cached.view.repo) if cached.view.repo else d.meta_repo
@@ -60,8 +65,13 @@ async def get_rfc(d: Domain, slug: str, viewer: User | None = None) -> RfcDetail
     except (ForgeNotFound, MalformedRfcFile):
         body = ""
     maintains = viewer is not None and viewer.login in maintainers
+    # The merge of its proposal; else (an RFC committed directly) its file's first
+    # commit, when the history shown reaches back that far.
+    created = min(merged_proposals, default=None)
+    if created is None and history and len(history) < HISTORY_LIMIT:
+        created = iso(history[-1].authored_at)
     return RfcDetail(rfc=cached.view, body=body, branches=branches, pulls=pulls,
                      history=history, maintainers=maintainers,
                      can_start_branch=may_start_branch(viewer),
                      can_merge=may_merge_rfc_pull(viewer, maintains_rfc=maintains),
-                     can_pin=may_pin_branch(viewer))
+                     can_pin=may_pin_branch(viewer), created_at=created)

@@ -52,6 +52,7 @@ async def get_rfc(slug: str) -> dict[str, Any]:
                      "author": c.author_name, "at": iso(c.authored_at)}
                     for c in detail.history],
         "maintainers": detail.maintainers,
+        "created_at": detail.created_at,
         "can_start_branch": detail.can_start_branch,
         "can_merge": detail.can_merge,
         "can_pin": detail.can_pin,

@@ -52,6 +52,7 @@ async def test_edit_save_open_a_pull_request_and_a_reader_sees_the_merge_live(ap
     await expect(reader.get_by_role("heading", name=TITLE, level=1)).to_be_visible()
     await expect(reader.get_by_text("Old text.")).to_be_visible()
     await expect(reader.get_by_text("No branches yet.")).to_be_visible()
+    await expect(reader.locator("dt", has_text="Created")).to_be_visible()
     await assert_accessible(reader, "the RFC page")
 
     alice = await new_page()

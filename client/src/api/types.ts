@@ -109,6 +109,8 @@ export interface RfcResponse {
   /** Latest commits that touched the RFC's file on the default branch, newest first. */
   history: CommitEntry[];
   maintainers: string[];
+  /** When it entered the catalog (its proposal's merge), or null where that is unknown. */
+  created_at: string | null;
   can_start_branch: boolean;
   can_merge: boolean;
   /** The viewer may pin and unpin this RFC's branches (decided by the server). */

@@ -53,6 +53,10 @@ function Branches({ slug, branches, unread, canPin, onBranchChanged }: BranchesP
               <span>
                 {b.last_commit_author || 'someone'} <RelTime iso={b.last_commit_at} />
               </span>
+              <code class="sha" title={b.head}>
+                <span class="visually-hidden">last commit </span>
+                {b.head.slice(0, 7)}
+              </code>
               {b.pull && (
                 <a href={pullUrl(slug, b.pull.number)}>
                   PR #{b.pull.number}

@@ -4,7 +4,19 @@ import { SkeletonLines } from '../../components/Skeleton';
 import { RfcStateBadge } from '../../components/StateBadge';
 
 /** Title, state, pitch and the facts about an RFC. */
-export function RfcHeader({ rfc, slug, failed, maintainers }: { rfc: Rfc | null; slug: string; failed: boolean; maintainers?: string[] }) {
+export function RfcHeader({
+  rfc,
+  slug,
+  failed,
+  maintainers,
+  createdAt,
+}: {
+  rfc: Rfc | null;
+  slug: string;
+  failed: boolean;
+  maintainers?: string[];
+  createdAt?: string | null;
+}) {
   return (
     <header class="doc-head">
       <p class="eyebrow">
@@ -39,6 +51,14 @@ export function RfcHeader({ rfc, slug, failed, maintainers }: { rfc: Rfc | null;
                 <dt>Repository</dt>
                 <dd>
                   <code class="slug">{rfc.repo}</code>
+                </dd>
+              </div>
+            )}
+            {createdAt && (
+              <div>
+                <dt>Created</dt>
+                <dd>
+                  <RelTime iso={createdAt} />
                 </dd>
               </div>
             )}

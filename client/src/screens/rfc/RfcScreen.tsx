@@ -42,7 +42,7 @@ export function RfcScreen({ slug }: { slug: string }) {
   return (
     <article class="rfc-page rfc-page--with-side">
       <UpdateNotice notice={page.notice} onView={page.showHeldUpdate} onDismiss={page.dismissNotice} />
-      <RfcHeader rfc={rfc} slug={slug} failed={state.status === 'error'} maintainers={data?.maintainers} />
+      <RfcHeader rfc={rfc} slug={slug} failed={state.status === 'error'} maintainers={data?.maintainers} createdAt={data?.created_at ?? null} />
       {removed && (
         <Alert tone="warning">
           <strong>This RFC was removed from the catalog.</strong> Its file is no longer on the meta repository's default branch. What
