@@ -249,3 +249,39 @@ class TestLastSeen:
         clock.advance(timedelta(hours=3))
         await c(people, "alice").get("/api/me")
         assert await seen("alice") == "2027-03-01T12:02:00Z"
+
+
+async def test_staff_stop_and_resume_email_to_an_address_with_an_audit_trail(app, people):
+    owner, alice = c(people, "owner"), c(people, "alice")
+    bob_id = uid(people, "bob")
+    assert (await alice.post(f"/api/admin/users/{bob_id}/email", {"suppressed": True,
+                                                                 "reason": "x"}))[0] == 403
+    refused = await owner.post(f"/api/admin/users/{bob_id}/email", {"suppressed": True})
+    assert refused[0] == 422 and refused[1]["error"]["details"]["field"] == "reason"
+    status, body = await owner.post(f"/api/admin/users/{bob_id}/email",
+                                    {"suppressed": True, "reason": "Asked for no email"})
+    assert status == 200, body
+    assert body["user"]["email_suppression"]["reason"] == "admin"
+    assert body["user"]["email_suppression"]["details"] == "Asked for no email"
+    again = await owner.post(f"/api/admin/users/{bob_id}/email",
+                             {"suppressed": True, "reason": "twice"})
+    assert again[0] == 409 and again[1]["error"]["code"] == "unchanged"
+    _, listed = await owner.get("/api/admin/users?q=bob")
+    assert listed["users"][0]["email_suppression"]["reason"] == "admin"
+    status, body = await owner.post(f"/api/admin/users/{bob_id}/email", {"suppressed": False})
+    assert status == 200 and body["user"]["email_suppression"] is None
+    _, audit = await owner.get("/api/admin/audit?kind=suppress_email")
+    assert [e["details"]["reason"] for e in audit["entries"]] == ["Asked for no email"]
+    _, lifted = await owner.get("/api/admin/audit?kind=unsuppress_email")
+    assert lifted["entries"][0]["details"]["was"] == "admin"
+
+
+async def test_a_suppression_follows_the_address_whatever_its_case(app, people):
+    """A bounce names an address as the mail server spelled it."""
+    async with app.services.domain.store.write() as uow:
+        await uow.users.suppress_email("ALICE@Example.Invalid", reason="bounce",
+                                       details="550 no such user", at="2027-01-01T00:00:00Z",
+                                       by=None)
+    _, listed = await c(people, "owner").get("/api/admin/users?q=alice")
+    assert listed["users"][0]["email_suppression"] == {
+        "reason": "bounce", "details": "550 no such user", "at": "2027-01-01T00:00:00Z"}

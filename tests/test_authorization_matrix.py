@@ -165,6 +165,8 @@ MATRIX: dict[tuple[str, str], Case] = {
         STAFF, lambda w: _user_url(w, "/suspend", {"reason": "Testing"})),
     ("POST", "/api/admin/users/<int:user_id>/restore"): Case(
         STAFF, lambda w: _user_url(w, "/restore", {"reason": "Fine"}, suspended=True)),
+    ("POST", "/api/admin/users/<int:user_id>/email"): Case(
+        STAFF, lambda w: _user_url(w, "/email", {"suppressed": True, "reason": "Asked"})),
     ("POST", "/api/admin/users/<int:user_id>/maintainer"): Case(
         STAFF, lambda w: _user_url(w, "/maintainer", {"slug": RFC})),
     ("GET", "/api/admin/audit"): Case(STAFF, fixed("/api/admin/audit")),

@@ -6,7 +6,7 @@ from typing import Any
 
 from server.db.engine import Tx
 from server.domain.people import Role, User
-from server.domain.views import AdminUserView
+from server.domain.views import AdminUserView, EmailSuppression
 
 _COLUMNS = "id, login, display_name, email, role, suspended_at, session_epoch, last_seen_at"
 
@@ -73,15 +73,20 @@ class SqlUsers:
         rows = await self.tx.all(
             "SELECT u.*, (SELECT group_concat(slug, char(31)) FROM"
             " (SELECT slug FROM rfc_maintainers m WHERE m.user_id = u.id ORDER BY slug))"
-            " AS maintained FROM users u WHERE " + where +
-            " ORDER BY u.login LIMIT :limit OFFSET :offset",
+            " AS maintained, s.reason AS suppression_reason, s.details AS suppression_details,"
+            " s.suppressed_at FROM users u"
+            " LEFT JOIN email_suppressions s ON u.email != '' AND s.address = u.email"
+            " WHERE " + where + " ORDER BY u.login LIMIT :limit OFFSET :offset",
             {**params, "limit": limit, "offset": offset})
         return [AdminUserView(
             id=r["id"], login=r["login"], display_name=r["display_name"], email=r["email"],
             role=r["role"], suspended=r["suspended_at"] is not None,
             suspended_reason=r["suspended_reason"], created_at=r["created_at"],
             last_seen_at=r["last_seen_at"],
-            maintainer_of=tuple(r["maintained"].split("\x1f")) if r["maintained"] else ())
+            maintainer_of=tuple(r["maintained"].split("\x1f")) if r["maintained"] else (),
+            email_suppression=EmailSuppression(r["suppression_reason"],
+                                               r["suppression_details"], r["suppressed_at"])
+            if r["suppression_reason"] else None)
             for r in rows]
 
     async def set_role(self, user_id: int, role: Role) -> None:
@@ -95,6 +100,21 @@ class SqlUsers:
         await self.tx.execute("UPDATE users SET suspended_at = :at, suspended_reason = :reason,"
                               " session_epoch = session_epoch + 1 WHERE id = :id",
                               {"at": at, "reason": reason, "id": user_id})
+
+    async def suppress_email(self, address: str, *, reason: str, details: str, at: str,
+                             by: int | None) -> None:
+        await self.tx.execute(
+            "INSERT INTO email_suppressions (address, reason, details, suppressed_at,"
+            " suppressed_by) VALUES (:address, :reason, :details, :at, :by)"
+            " ON CONFLICT (address) DO UPDATE SET reason = excluded.reason,"
+            " details = excluded.details, suppressed_at = excluded.suppressed_at,"
+            " suppressed_by = excluded.suppressed_by",
+            {"address": address, "reason": reason, "details": details, "at": at, "by": by})
+
+    async def unsuppress_email(self, address: str) -> bool:
+        result = await self.tx.execute("DELETE FROM email_suppressions WHERE address = :a",
+                                       {"a": address})
+        return bool(result.rowcount)
 
     async def count_owners(self) -> int:
         return int(await self.tx.scalar("SELECT count(*) FROM users WHERE role = 'owner'"

@@ -166,6 +166,38 @@ async def set_maintainer(d: Domain, actor: User | None, user_id: int, slug: str,
         return await _announce(uow, subject.id, "Your permissions changed; reconnecting.")
 
 
+async def set_email_suppression(d: Domain, actor: User | None, user_id: int, *,
+                                suppressed: bool, reason: str = "") -> AdminUserView:
+    """Stop all email to a person's address, or lift a stop (one from a bounce included)."""
+    staff = require_staff(actor)
+    why = _reason(reason, required=suppressed)
+    async with d.store.write() as uow:
+        subject = await _subject(uow, user_id)
+        if not subject.email:
+            raise Conflict(f"{subject.login} has no email address.", code="no_email")
+        before = await uow.users.admin_view(subject.id)
+        assert before is not None
+        if suppressed == (before.email_suppression is not None):
+            state = "already stopped" if suppressed else "not stopped"
+            raise Conflict(f"Email to {subject.login} is {state}.", code="unchanged")
+        if suppressed:
+            await uow.users.suppress_email(subject.email, reason="admin", details=why,
+                                           at=d.now_iso(), by=staff.id)
+        else:
+            await uow.users.unsuppress_email(subject.email)
+        await uow.audit.record(at=d.now_iso(), actor_id=staff.id,
+                               kind="suppress_email" if suppressed else "unsuppress_email",
+                               target=f"user:{subject.id}",
+                               details={"login": subject.login, "reason": why,
+                                        **({} if suppressed else {
+                                            "was": before.email_suppression.reason
+                                            if before.email_suppression else None})})
+        view = await uow.users.admin_view(subject.id)
+        assert view is not None
+        uow.emit(UserChanged(view))
+        return view
+
+
 async def audit_log(d: Domain, actor: User | None, query: AuditFilter) -> list[AuditEntryView]:
     require_staff(actor)
     async with d.store.read() as uow:

@@ -90,6 +90,10 @@ class Users(Protocol):
     async def set_suspended(self, user_id: int, *, at: str | None,
                             reason: str | None) -> None:
         """Suspend (``at`` set) or restore (``at`` None); either ends existing sessions."""
+    async def suppress_email(self, address: str, *, reason: str, details: str, at: str,
+                             by: int | None) -> None: ...
+    async def unsuppress_email(self, address: str) -> bool:
+        """Lift a suppression; whether there was one."""
     async def count_owners(self) -> int:
         """Owners who are not suspended."""
 

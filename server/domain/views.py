@@ -143,6 +143,16 @@ class PermissionEventView:
 
 
 @dataclass(frozen=True)
+class EmailSuppression:
+    reason: str  # "bounce", "complaint" or "admin"
+    details: str
+    at: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"reason": self.reason, "details": self.details, "at": self.at}
+
+
+@dataclass(frozen=True)
 class AdminUserView:
     id: int
     login: str
@@ -154,12 +164,15 @@ class AdminUserView:
     created_at: str
     last_seen_at: str | None
     maintainer_of: tuple[str, ...]
+    email_suppression: EmailSuppression | None = None  # no email goes to this address
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "login": self.login, "display_name": self.display_name,
                 "email": self.email, "role": self.role, "suspended": self.suspended,
                 "suspended_reason": self.suspended_reason, "created_at": self.created_at,
-                "last_seen_at": self.last_seen_at, "maintainer_of": list(self.maintainer_of)}
+                "last_seen_at": self.last_seen_at, "maintainer_of": list(self.maintainer_of),
+                "email_suppression": self.email_suppression.to_json()
+                if self.email_suppression else None}
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from server.domain.context import Domain
 from server.domain.permissions import require_staff
 from server.errors import InvalidInput
 from server.web.params import int_arg
-from server.web.schemas import MaintainerIn, ReasonIn, RoleIn
+from server.web.schemas import EmailSuppressionIn, MaintainerIn, ReasonIn, RoleIn
 from server.web.session import current_user
 
 blueprint = Blueprint("admin", __name__, url_prefix="/api/admin")
@@ -57,6 +57,14 @@ async def suspend(user_id: int, data: ReasonIn) -> dict[str, Any]:
 async def restore(user_id: int, data: ReasonIn) -> dict[str, Any]:
     view = await admin.restore_user(domain(), await current_user(), user_id,
                                     reason=data.reason)
+    return {"user": view.to_json()}
+
+
+@blueprint.post("/users/<int:user_id>/email")
+@validate_request(EmailSuppressionIn)
+async def email_suppression(user_id: int, data: EmailSuppressionIn) -> dict[str, Any]:
+    view = await admin.set_email_suppression(domain(), await current_user(), user_id,
+                                             suppressed=data.suppressed, reason=data.reason)
     return {"user": view.to_json()}
 
 

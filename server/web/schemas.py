@@ -65,6 +65,11 @@ class ReasonIn(Strict):
     reason: str = Field(default="", max_length=5000)
 
 
+class EmailSuppressionIn(Strict):
+    suppressed: bool
+    reason: str = Field(default="", max_length=5000)
+
+
 class MaintainerIn(Strict):
     slug: str = Field(max_length=200)
     grant: bool = True

@@ -285,3 +285,44 @@ async def test_a_reader_scrolled_down_the_audit_log_keeps_their_place(app, new_p
     await show.click()
     await expect(audit.get_by_role("row", name=re.compile("change_role"))).to_be_in_viewport()
     await expect(show).to_have_count(0)
+
+
+async def test_staff_stop_email_to_a_person_and_another_admin_sees_it_live(app, new_page):
+    await add_account(app, "owner")
+    await add_admin(app, "alice")
+    await add_account(app, "bob")
+
+    alice = await new_page()
+    await sign_in(alice, "alice")
+    await alice.goto("/admin/users")
+    alice_bob = alice.get_by_role("row", name=re.compile(r"^bob "))
+    await expect(alice_bob).to_contain_text("Email on")
+    await mark_page(alice)
+
+    owner = await new_page()
+    await sign_in(owner, "owner")
+    await owner.goto("/admin/users")
+    await owner.get_by_role("button", name="Manage bob").click()
+    manage = owner.get_by_role("region", name="Manage bob")
+    await manage.get_by_role("button", name="Stop email").click()
+    await expect(manage.get_by_role("alert")).to_contain_text("Give a reason for stopping email")
+    await expect(manage.get_by_label("Reason for bob (optional)")).to_be_focused()
+    await manage.get_by_label("Reason for bob (optional)").fill("Asked us to stop")
+    await manage.get_by_role("button", name="Stop email").click()
+    await expect(owner.get_by_text("No more email goes to bob.")).to_be_visible()
+    owner_bob = owner.get_by_role("row", name=re.compile(r"^bob "))
+    await expect(owner_bob.get_by_text("Email stopped: stopped by staff")).to_be_visible()
+    # Checked once the changed row's brief highlight (a fade) is over.
+    await expect(owner_bob).not_to_have_class(re.compile("is-fresh"), timeout=10_000)
+    await assert_accessible(owner, "the users tab with email stopped")
+
+    # The other admin's list follows without a reload, and the audit log has the reason.
+    await expect(alice_bob.get_by_text("Email stopped: stopped by staff")).to_be_visible()
+    await assert_not_reloaded(alice)
+    await tab(alice, "Audit log").click()
+    entry = alice.get_by_role("row", name=re.compile("suppress_email"))
+    await expect(entry).to_contain_text("reason: Asked us to stop")
+
+    await manage.get_by_role("button", name="Resume email").click()
+    await expect(owner.get_by_text("Email to bob is on again.")).to_be_visible()
+    await expect(owner.get_by_role("row", name=re.compile(r"^bob "))).to_contain_text("Email on")

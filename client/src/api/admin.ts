@@ -30,6 +30,15 @@ export interface AdminUser {
   last_seen_at: string | null;
   /** RFC slugs this person maintains, sorted. */
   maintainer_of: string[];
+  /** Set when no email goes to this person's address (a bounce, a complaint, or staff). */
+  email_suppression: EmailSuppression | null;
+}
+
+export interface EmailSuppression {
+  reason: 'bounce' | 'complaint' | 'admin';
+  details: string;
+  /** ISO 8601 */
+  at: string;
 }
 
 export interface AuditEntry {
@@ -110,6 +119,8 @@ export const adminApi = {
     request<UserResponse>('POST', `/api/admin/users/${userId}/suspend`, { reason }),
   restore: (userId: number, reason: string) =>
     request<UserResponse>('POST', `/api/admin/users/${userId}/restore`, { reason }),
+  setEmailSuppression: (userId: number, suppressed: boolean, reason: string) =>
+    request<UserResponse>('POST', `/api/admin/users/${userId}/email`, { suppressed, reason }),
   setMaintainer: (userId: number, slug: string, grant: boolean, reason: string) =>
     request<UserResponse>('POST', `/api/admin/users/${userId}/maintainer`, { slug, grant, reason }),
   audit: (filters: AuditFilters, before?: number) =>

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { ADMIN_PAGE_SIZE, adminApi, ROLES, type AdminUser } from '../../api/admin';
+import { ADMIN_PAGE_SIZE, adminApi, ROLES, type AdminUser, type EmailSuppression } from '../../api/admin';
 import { errorMessage } from '../../api/client';
 import type { Role, User } from '../../api/types';
 import { Alert } from '../../components/Alert';
@@ -61,7 +61,31 @@ function StateCell({ user }: { user: AdminUser }) {
   );
 }
 
-type Busy = 'role' | 'suspend' | 'restore' | 'grant' | 'revoke' | null;
+const SUPPRESSION_LABELS: Record<EmailSuppression['reason'], string> = {
+  bounce: 'bounced',
+  complaint: 'marked as spam',
+  admin: 'stopped by staff',
+};
+
+/** The address, and whether email still goes to it. */
+function EmailCell({ user }: { user: AdminUser }) {
+  if (!user.email) return <span class="muted">—</span>;
+  const stop = user.email_suppression;
+  return (
+    <span class="email-state">
+      <span>{user.email}</span>
+      {stop ? (
+        <span class="badge badge--email-stopped" title={stop.details || undefined}>
+          Email stopped: {SUPPRESSION_LABELS[stop.reason]}
+        </span>
+      ) : (
+        <span class="muted email-state__on">Email on</span>
+      )}
+    </span>
+  );
+}
+
+type Busy = 'role' | 'suspend' | 'restore' | 'grant' | 'revoke' | 'email' | null;
 
 /** Role, suspension and maintainer grants of one person, with an optional reason for the record. */
 function UserManage({ user, viewer, onUpdated }: { user: AdminUser; viewer: User; onUpdated: (u: AdminUser) => void }) {
@@ -73,7 +97,7 @@ function UserManage({ user, viewer, onUpdated }: { user: AdminUser; viewer: User
   const [suspendReason, setSuspendReason] = useState('');
   const [busy, setBusy] = useState<Busy>(null);
   const [error, setError] = useState<string | null>(null);
-  const [errorField, setErrorField] = useState<'slug' | 'suspend' | 'role' | null>(null);
+  const [errorField, setErrorField] = useState<'slug' | 'suspend' | 'role' | 'reason' | null>(null);
   const suspendReasonRef = useRef<HTMLTextAreaElement>(null);
   const accessRef = useRef<HTMLButtonElement>(null);
   const focusAccess = useRef(false);
@@ -187,6 +211,23 @@ function UserManage({ user, viewer, onUpdated }: { user: AdminUser; viewer: User
     }
   };
 
+  const setEmail = async (stop: boolean): Promise<void> => {
+    const why = reason.trim();
+    if (stop && !why) {
+      setError(`Give a reason for stopping email to ${user.login}; it is kept in the audit log.`);
+      setErrorField('reason');
+      document.getElementById(`user-${id}-reason`)?.focus();
+      return;
+    }
+    const ok = await run(
+      'email',
+      () => adminApi.setEmailSuppression(id, stop, why),
+      (u) => (stop ? `No more email goes to ${u.login}.` : `Email to ${u.login} is on again.`),
+      stop ? `Could not stop email to ${user.login}` : `Could not resume email to ${user.login}`,
+    );
+    if (ok) setReason('');
+  };
+
   const roles = ROLES.filter((r) => r !== 'owner' || viewer.role === 'owner' || user.role === 'owner');
   const errorId = `user-${id}-error`;
 
@@ -209,11 +250,13 @@ function UserManage({ user, viewer, onUpdated }: { user: AdminUser; viewer: User
             value={reason}
             maxLength={REASON_MAX}
             autoComplete="off"
-            aria-describedby={`user-${id}-reason-hint`}
+            aria-invalid={errorField === 'reason' ? true : undefined}
+            aria-describedby={`user-${id}-reason-hint${errorField === 'reason' ? ` ${errorId}` : ''}`}
             onInput={(e) => setReason(e.currentTarget.value)}
           />
           <span class="hint" id={`user-${id}-reason-hint`}>
-            Kept with a role change, maintainer change or restore in the permission events.
+            Kept with a role change, maintainer change or restore in the permission events;
+            required to stop email.
           </span>
         </div>
 
@@ -288,6 +331,25 @@ function UserManage({ user, viewer, onUpdated }: { user: AdminUser; viewer: User
             </button>
           </div>
         </div>
+
+        {user.email && (
+          <div class="field" role="group" aria-labelledby={`user-${id}-email`}>
+            <span class="manage__label" id={`user-${id}-email`}>
+              Email to {user.email}
+            </span>
+            <div class="manage__row">
+              <button
+                type="button"
+                class="button"
+                onClick={() => void setEmail(!user.email_suppression)}
+                disabled={busy !== null}
+                aria-busy={busy === 'email'}
+              >
+                {user.email_suppression ? 'Resume email' : 'Stop email'}
+              </button>
+            </div>
+          </div>
+        )}
 
         <div class="field manage__access" role="group" aria-labelledby={`user-${id}-access`}>
           <span class="manage__label" id={`user-${id}-access`}>
@@ -388,7 +450,9 @@ function UserRows({
           )}
           {user.id === viewer.id && <span class="user-cell__you muted">(you)</span>}
         </th>
-        <td class="email-cell">{user.email || <span class="muted">—</span>}</td>
+        <td class="email-cell">
+          <EmailCell user={user} />
+        </td>
         <td>
           <span class={`role role--${user.role}`}>{ROLE_LABELS[user.role] ?? user.role}</span>
         </td>
