@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 from server.app import RfcApp
 from tests.support import PASSWORD, running_server
@@ -17,6 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 AXE_SCRIPT = ROOT / "client" / "node_modules" / "axe-core" / "axe.min.js"
 BUILT_CLIENT = ROOT / "static" / "app" / "index.html"
+
+# As long as a page's own timeout: on a busy machine the first load of a lazily loaded
+# screen (the admin pages, the editor) can take longer than the 5 s default.
+expect.set_options(timeout=15_000)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

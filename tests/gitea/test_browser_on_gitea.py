@@ -22,6 +22,7 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 BUILT_CLIENT = ROOT / "static" / "app" / "index.html"
 
 pytestmark = pytest.mark.browser
+expect.set_options(timeout=20_000)  # Gitea's pages and the app's lazily loaded screens
 
 
 @pytest.fixture
