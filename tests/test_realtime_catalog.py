@@ -134,14 +134,21 @@ async def test_private_rooms_are_refused_to_anonymous_sockets(live):
         await watcher.sio.disconnect()
 
 
-async def test_a_forged_session_cookie_is_refused_with_a_reason(live):
-    watcher = Watcher(cookies={"rfc_session": "eyJ1aWQiOjF9.forged.signature"})
+async def refusal(base: str, cookies: dict[str, str]) -> dict[str, Any]:
+    """Why a socket with these cookies was refused (it must be)."""
+    watcher = Watcher(cookies=cookies)
     reasons: list[Any] = []
     watcher.sio.on("connect_error", lambda data: reasons.append(data))
     with pytest.raises(socketio.exceptions.ConnectionError):
-        await watcher.connect(live)
-    assert reasons and reasons[0]["data"]["code"] == "session_invalid"
-    assert "sign in again" in reasons[0]["message"]
+        await watcher.connect(base)
+    assert reasons, "refused without a reason"
+    return dict(reasons[0])
+
+
+async def test_a_forged_session_cookie_is_refused_with_a_reason(live):
+    refused = await refusal(live, {"rfc_session": "eyJ1aWQiOjF9.forged.signature"})
+    assert refused["data"]["code"] == "session_invalid"
+    assert "sign in again" in refused["message"]
 
 
 async def test_a_signed_in_socket_may_join_its_own_user_room_only(live):
@@ -171,13 +178,9 @@ async def test_a_revoked_session_is_refused_not_taken_as_anonymous(live):
         for act, body in (("suspend", {"reason": "Spam"}), ("restore", {})):
             done = await owner.post(f"/api/admin/users/{me['id']}/{act}", json=body)
             assert done.status_code == 200, done.text
-        watcher = Watcher(cookies=kept_cookies)
-        reasons: list[Any] = []
-        watcher.sio.on("connect_error", lambda data: reasons.append(data))
-        with pytest.raises(socketio.exceptions.ConnectionError):
-            await watcher.connect(live)
-        assert reasons and reasons[0]["data"]["code"] == "session_invalid"
-        assert "sign in again" in reasons[0]["message"]
+        refused = await refusal(live, kept_cookies)
+        assert refused["data"]["code"] == "session_invalid"
+        assert "sign in again" in refused["message"]
     finally:
         await alice.aclose()
         await owner.aclose()
