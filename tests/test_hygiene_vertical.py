@@ -176,6 +176,40 @@ async def test_commits_and_open_pull_requests_keep_branches_open(setting):
     assert await setting.state("proposed") == "open", "an open pull request protects it"
 
 
+class PullOpenedMidPass:
+    """The real forge, where someone opens a pull request from ``branch`` just after
+    the pass has read the list it plans from (as can happen between plan and act)."""
+
+    def __init__(self, forge: Any, opener: ApiClient, branch: str) -> None:
+        self._forge, self._opener, self._branch = forge, opener, branch
+        self._opened = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._forge, name)
+
+    async def list_pull_requests(self, repo: Any, state: str = "open") -> Any:
+        listed = await self._forge.list_pull_requests(repo, state)
+        if state == "all" and not self._opened:
+            self._opened = True
+            status, _ = await self._opener.post(f"{BASE}/branches/{self._branch}/pulls",
+                                                {"title": "Just in time"})
+            assert status == 201
+        return listed
+
+
+async def test_a_pull_request_opened_while_the_pass_runs_keeps_the_branch(setting):
+    alice = await setting.person("alice")
+    await start(alice, "late")
+    setting.clock.advance(31 * DAY)
+    racing = replace(setting.d, forge=PullOpenedMidPass(setting.d.forge, alice, "late"))
+    report = await sweep_hygiene(racing, setting.app.services.ingest)
+    assert [a.branch for a in report.plan.acts] == [edit_branch(SLUG, "late")], \
+        "the plan was made without the pull request"
+    assert report.done == () and len(report.skipped) == 1
+    assert await setting.state("late") == "open"
+    assert await setting.audit(CLOSE_IDLE) == []
+
+
 async def test_a_merged_branch_is_deleted_90_days_after_its_merge(setting):
     alice, owner = await setting.person("alice"), await setting.person("owner")
     await start(alice, "merged")

@@ -229,8 +229,16 @@ def _target(d: Domain, branch: str) -> str:
     return f"branch:{d.meta_repo.full_name}:{branch}"
 
 
+async def _pull_opened_since(d: Domain, act: HygieneAct) -> bool:
+    """A pull request opened from the branch after the plan was made keeps it alive."""
+    return any(p.head_branch == act.branch
+               for p in await d.forge.list_pull_requests(d.meta_repo, "open"))
+
+
 async def _close(d: Domain, ingest: Ingestor, act: HygieneAct, now: datetime) -> bool:
     repo = d.meta_repo.full_name
+    if await _pull_opened_since(d, act):
+        return False
     async with d.store.read() as uow:
         row = await uow.branches.get(repo, act.branch)
     if row is not None and row.head != act.head:
@@ -259,8 +267,8 @@ async def _delete(d: Domain, ingest: Ingestor, act: HygieneAct) -> bool:
     except ForgeNotFound:
         await ingest.sync_branch(act.branch)
         return False
-    if live.head != act.head or live.protected:
-        return False  # a commit arrived since the plan, or it became protected
+    if live.head != act.head or live.protected or await _pull_opened_since(d, act):
+        return False  # a commit or a pull request arrived since the plan, or it is protected
     async with d.store.read() as uow:
         if (await uow.branches.mark(repo, act.branch)).pinned:
             return False  # pinned since the plan
