@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 
 /** A tiny observable value: enough for the app's shared state without a library. */
 export interface Store<T> {
@@ -29,18 +29,23 @@ export function createStore<T>(initial: T): Store<T> {
 
 /** Re-render the calling component whenever the store changes. */
 export function useStore<T>(store: Store<T>): T {
+  const value = store.get();
   const [, force] = useState(0);
+  // What this component last rendered with. Effects run after rendering, so the store
+  // can change in between (an answer arriving at once): compare against what was
+  // rendered, not against the value when the subscription starts, or that change is
+  // never shown.
+  const rendered = useRef(value);
+  rendered.current = value;
   useEffect(() => {
-    // The value may have changed between render and subscription.
-    let seen = store.get();
-    const check = (value: T): void => {
-      if (!Object.is(value, seen)) {
-        seen = value;
+    const check = (next: T): void => {
+      if (!Object.is(next, rendered.current)) {
+        rendered.current = next;
         force((n) => n + 1);
       }
     };
     check(store.get());
     return store.subscribe(check);
   }, [store]);
-  return store.get();
+  return value;
 }
