@@ -207,10 +207,11 @@ def create_socket_server(*, cookie_name: str, load_session: SessionLoader,
             return _refusal("not_signed_in", "Sign in to chat.")
         if room not in sio.rooms(sid):
             return _refusal("forbidden", "Join the room first.")
-        if not await chat.accepts_messages(domain(), room):
-            return _refusal("chat_closed", "This chat is read-only.")
         now = time.monotonic()
         if now - last_typing.get((sid, room), 0.0) >= TYPING_EVERY_SECONDS:
+            # Only here (about once a second) is the room looked up, not per keystroke.
+            if not await chat.accepts_messages(domain(), room):
+                return _refusal("chat_closed", "This chat is read-only.")
             last_typing[(sid, room)] = now
             await sio.emit("chat.typing", {"room": room, "login": user.login,
                                            "display_name": user.display_name},

@@ -16,7 +16,6 @@ from realtime.presence import Presence
 from realtime.server import create_socket_server
 from server.clock import Clock, SystemClock
 from server.db.leases import Leases
-from server.domain.accounts import note_seen
 from server.domain.limits import SlidingWindow
 from server.domain.live import LiveEvent
 from server.services import Services, open_services
@@ -124,10 +123,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
         return serializer.loads(cookie, max_age=int(SESSION_LIFETIME.total_seconds()))
 
     async def load_user(data: dict[str, Any]) -> Any:
-        user = await user_for_session(app.services.domain.store, data)
-        if user is not None:
-            await note_seen(app.services.domain, user)
-        return user
+        return await user_for_session(app.services.domain, data)
 
     app.sio = create_socket_server(cookie_name=app.config["SESSION_COOKIE_NAME"],
                                    load_session=load_session, load_user=load_user,

@@ -71,15 +71,17 @@ async def add_user(d: Domain, *, login: str, email: str, password: str,
     return user
 
 
+async def _verifies(stored: str, password: str) -> bool:
+    try:
+        return await asyncio.to_thread(_hasher.verify, stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 async def password_matches(d: Domain, login: str, password: str) -> bool:
     async with d.store.read() as uow:
         found = await uow.users.password_hash(login)
-    if found is None:
-        return False
-    try:
-        return await asyncio.to_thread(_hasher.verify, found[1], password)
-    except (VerificationError, InvalidHashError):
-        return False
+    return found is not None and await _verifies(found[1], password)
 
 
 async def set_password(d: Domain, user: User, password: str) -> None:
@@ -95,11 +97,7 @@ async def sign_in(d: Domain, *, username: str, password: str) -> User:
     async with d.store.read() as uow:
         found = await uow.users.password_hash(username.strip())
     stored = found[1] if found else _DUMMY_HASH
-    try:
-        await asyncio.to_thread(_hasher.verify, stored, password)
-    except (VerificationError, InvalidHashError):
-        raise BadCredentials(BAD_CREDENTIALS) from None
-    if found is None:
+    if not await _verifies(stored, password) or found is None:
         raise BadCredentials(BAD_CREDENTIALS)
     user, _ = found
     if user.suspended:

@@ -185,13 +185,12 @@ async def set_email_suppression(d: Domain, actor: User | None, user_id: int, *,
                                            at=d.now_iso(), by=staff.id)
         else:
             await uow.users.unsuppress_email(subject.email)
+        details: dict[str, object] = {"login": subject.login, "reason": why}
+        if before.email_suppression is not None:
+            details["was"] = before.email_suppression.reason  # what a lift undid
         await uow.audit.record(at=d.now_iso(), actor_id=staff.id,
                                kind="suppress_email" if suppressed else "unsuppress_email",
-                               target=f"user:{subject.id}",
-                               details={"login": subject.login, "reason": why,
-                                        **({} if suppressed else {
-                                            "was": before.email_suppression.reason
-                                            if before.email_suppression else None})})
+                               target=f"user:{subject.id}", details=details)
         view = await uow.users.admin_view(subject.id)
         assert view is not None
         uow.emit(UserChanged(view))

@@ -140,9 +140,9 @@ async def get_branch_view(d: Domain, name: str) -> BranchView:
 async def _body_at(d: Domain, slug: str, ref: str) -> str:
     try:
         file = await d.forge.read_file(d.meta_repo, rfc_path(slug), ref)
-        return parse_rfc_file(file.content)[1]
-    except (ForgeNotFound, MalformedRfcFile):
+    except ForgeNotFound:
         return ""
+    return _body_of(file.content)
 
 
 async def _base_body(d: Domain, slug: str, default_branch: str, head: str,

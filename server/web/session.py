@@ -9,8 +9,8 @@ from typing import Any
 from quart import current_app, g, request, session
 
 from server.domain.accounts import note_seen
+from server.domain.context import Domain
 from server.domain.people import User
-from server.domain.store import Store
 from server.errors import AppError
 
 CSRF_HEADER = "X-CSRF-Token"
@@ -47,24 +47,24 @@ def csrf_exempt(view: Any) -> Any:
     return view
 
 
-async def user_for_session(store: Store, data: dict[str, Any]) -> User | None:
-    """The signed-in user of a session, or None if it was revoked or never had one."""
+async def user_for_session(domain: Domain, data: dict[str, Any]) -> User | None:
+    """The signed-in user of a session (noted as seen), or None if it was revoked or
+    never had one. Requests and sockets both ask here."""
     uid = data.get("uid")
     if not uid:
         return None
-    async with store.read() as uow:
+    async with domain.store.read() as uow:
         user = await uow.users.get(int(uid))
     if user is None or user.suspended or user.session_epoch != data.get("epoch", 0):
         return None
+    await note_seen(domain, user)
     return user
 
 
 async def current_user() -> User | None:
     if "user" not in g:
-        domain = current_app.services.domain  # type: ignore[attr-defined]
-        g.user = await user_for_session(domain.store, dict(session))
-        if g.user is not None:
-            await note_seen(domain, g.user)
+        g.user = await user_for_session(current_app.services.domain,  # type: ignore[attr-defined]
+                                        dict(session))
     user: User | None = g.user
     return user
 
