@@ -455,6 +455,22 @@ async def test_compare(forge: Forge, repo: Repo) -> None:
 
 # ---- events -----------------------------------------------------------------
 
+def without_repeated_syncs(events: list[ForgeEvent]) -> list[ForgeEvent]:
+    """Gitea now and then announces a pull request again ("synchronized") with the head it
+    already had (seen once in many runs of this suite); such a repeat says nothing new,
+    and ingesting it changes nothing."""
+    heads: dict[int, str] = {}
+    kept: list[ForgeEvent] = []
+    for event in events:
+        if isinstance(event, PullRequestEvent):
+            number, head = event.pull.number, event.pull.head_sha
+            if event.action == "synchronized" and heads.get(number) == head:
+                continue
+            heads[number] = head
+        kept.append(event)
+    return kept
+
+
 async def test_events_in_order(forge: Forge, events: list[ForgeEvent], repo: Repo,
                                settle: Settle) -> None:
     ref = repo.ref
@@ -471,6 +487,7 @@ async def test_events_in_order(forge: Forge, events: list[ForgeEvent], repo: Rep
     await forge.close_pull_request(ref, shut.number)
     await forge.delete_branch(ref, "rfc/shut")
     await settle(events, 14)
+    events = without_repeated_syncs(events)
 
     kinds = [(type(e).__name__, getattr(e, "action", getattr(e, "branch", None)))
              for e in events]
